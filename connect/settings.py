@@ -8,11 +8,22 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
-from connect.env import env_bool, env_list, new_fernet_key, new_secret_key, persistent_secret
+from connect.env import (
+    cache_config,
+    env_bool,
+    env_int,
+    env_list,
+    fernet_keys,
+    new_fernet_key,
+    new_secret_key,
+    persistent_secret,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("CONNECT_DATA_DIR", BASE_DIR / ".local"))
+# Everything a run keeps on this machine: SQLite file, broker folder, cache, media, secrets.
+DATA_DIR = Path(os.environ.get("CONNECT_DATA_DIR") or BASE_DIR / ".local").resolve()
 
 DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = persistent_secret("SECRET_KEY", DATA_DIR / "secret_key", new_secret_key)
@@ -20,6 +31,7 @@ SECRET_KEY = persistent_secret("SECRET_KEY", DATA_DIR / "secret_key", new_secret
 FIELD_ENCRYPTION_KEY = persistent_secret(
     "FIELD_ENCRYPTION_KEY", DATA_DIR / "field_encryption_key", new_fernet_key
 )
+FIELD_ENCRYPTION_KEYS = fernet_keys("FIELD_ENCRYPTION_KEY", FIELD_ENCRYPTION_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Public base URL used to build the webhook addresses given to Hiboutik.
@@ -82,7 +94,7 @@ SQLITE_PATH = DATA_DIR / "connect.sqlite3"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -120,42 +132,57 @@ DEFAULT_CURRENCY = "EUR"
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or DATA_DIR / "media")
+# Hashed, compressed file names once `collectstatic` has built the manifest (the Docker image
+# does); before that the files are served straight from the source folders.
+USE_STATIC_MANIFEST = not DEBUG and env_bool(
+    "STATIC_MANIFEST", default=(STATIC_ROOT / "staticfiles.json").exists()
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG and env_bool("STATIC_MANIFEST", default=True)
+        if USE_STATIC_MANIFEST
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-# Serve from the finders when collectstatic has not run (embedded run, tests).
-WHITENOISE_USE_FINDERS = not STATIC_ROOT.exists()
+WHITENOISE_USE_FINDERS = not USE_STATIC_MANIFEST
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Cache ----------------------------------------------------------------------------------
+# Shared by the web server and the workers (e.g. the worker heartbeat), never per process.
+CACHES = {"default": cache_config(os.environ.get("CACHE_URL", ""), DATA_DIR / "cache")}
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_DIR = DATA_DIR / "broker"
 # Default: kombu's filesystem transport, a real broker that needs no server.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
-CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", "1500"))
-CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "1800"))
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 1500, minimum=1)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1800, minimum=1)
 # Longest delay a task waits before a retry (task backoff is capped at this).
-CELERY_MAX_RETRY_DELAY = int(os.environ.get("CELERY_MAX_RETRY_DELAY", "900"))
+CELERY_MAX_RETRY_DELAY = env_int("CELERY_MAX_RETRY_DELAY", 900)
+if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_TASK_SOFT_TIME_LIMIT must be below CELERY_TASK_TIME_LIMIT, so a task can clean "
+        "up before it is killed."
+    )
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
 else:
     # With acks_late, Redis redelivers a message not acknowledged within visibility_timeout:
     # it must outlast the longest task plus its longest retry delay, or a slow task runs twice.
+    # The margin covers an ETA task's wait in the worker before it starts.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": CELERY_TASK_TIME_LIMIT + CELERY_MAX_RETRY_DELAY + 600,
     }
@@ -171,6 +198,21 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = False
+# Seconds between two worker heartbeats; the UI calls the worker stopped after three missed.
+WORKER_HEARTBEAT_INTERVAL = env_int("WORKER_HEARTBEAT_INTERVAL", 60, minimum=5)
+# Written into django-celery-beat's tables when beat starts; integration flows add their own
+# rows there (upserted by name), so an operator's changes in the admin are kept.
+CELERY_BEAT_SCHEDULE = {
+    "worker-heartbeat": {
+        "task": "connect.tasks.record_heartbeat",
+        "schedule": float(WORKER_HEARTBEAT_INTERVAL),
+        "options": {"expires": WORKER_HEARTBEAT_INTERVAL},
+    },
+    "clear-expired-sessions": {
+        "task": "connect.tasks.clear_expired_sessions",
+        "schedule": 6 * 3600.0,
+    },
+}
 
 # --- Security (production: DEBUG off) -------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -179,15 +221,14 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
+    # Production runs behind a TLS-terminating proxy that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=True)
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
-    # The webhook endpoint must stay reachable over plain HTTP behind a TLS proxy only.
-    SECURE_REDIRECT_EXEMPT = []
 
 LOGGING = {
     "version": 1,
