@@ -1,0 +1,33 @@
+"""Inventory domain services: the only code that writes catalogue and stock data."""
+
+from inventory.services.products import (
+    price_excl_tax_from_incl,
+    product_create,
+    product_image_add,
+    product_update,
+)
+from inventory.services.stock import (
+    StockSetManyResult,
+    parse_stock_quantity,
+    stock_missing,
+    stock_move,
+    stock_release,
+    stock_reserve,
+    stock_set,
+    stock_set_many,
+)
+
+__all__ = [
+    "StockSetManyResult",
+    "parse_stock_quantity",
+    "price_excl_tax_from_incl",
+    "product_create",
+    "product_image_add",
+    "product_update",
+    "stock_missing",
+    "stock_move",
+    "stock_release",
+    "stock_reserve",
+    "stock_set",
+    "stock_set_many",
+]
