@@ -1,0 +1,81 @@
+"""The errors the Hiboutik client raises.
+
+Callers branch on the class, never on the status code: the flows treat
+:class:`HiboutikThrottled` as "try again later", :class:`HiboutikQuotaExhausted` as "stop every
+non-essential call until the month ends", :class:`HiboutikValidationError` as a record-level
+failure for the Erreurs tab, and so on. Messages never carry credentials: only the method, the
+path below the base URL and what Hiboutik said.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class HiboutikError(Exception):
+    """Root of the family; also raised as-is for statuses with no better class (e.g. 406)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        error: str | None = None,
+        details: Any = None,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.error = error
+        self.details = details
+        self.method = method
+        self.path = path
+
+    def __str__(self) -> str:
+        where = f"{self.method} {self.path}: " if self.method and self.path else ""
+        status = f" (HTTP {self.status})" if self.status is not None else ""
+        details = f" details={self.details!r}" if self.details not in (None, "", [], {}) else ""
+        return f"{where}{self.message}{status}{details}"
+
+
+class HiboutikAuthError(HiboutikError):
+    """401/403, or an error body with ``code`` 1: wrong credentials, revoked key, missing rights."""
+
+
+class HiboutikNotFound(HiboutikError):
+    """404: unknown id or route (and, for Hiboutik, some validation failures such as an
+    undefined payment type; ``details`` says which)."""
+
+
+class HiboutikValidationError(HiboutikError):
+    """422 (or 400): Hiboutik understood the request and refused it; ``details`` maps field
+    names to messages."""
+
+
+class HiboutikQuotaExhausted(HiboutikError):
+    """The account's monthly call quota is spent: either Hiboutik answered 429 saying so, or the
+    call ledger refused the call before any HTTP was made (``status`` is then ``None``).
+    Never retried: more calls cannot succeed before the month ends."""
+
+
+class HiboutikThrottled(HiboutikError):
+    """A transient refusal or failure: 429 "too many concurrent requests", 503, a timeout or a
+    dropped connection. The client retries these on idempotent calls; when it gives up (or the
+    call is a create) it raises this, with ``retry_after`` in seconds when the server gave one."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class HiboutikServerError(HiboutikError):
+    """500 and other 5xx except 503: a fault on Hiboutik's side that is usually not transient."""
+
+
+class HiboutikPayloadError(HiboutikError):
+    """Hiboutik answered with something the client cannot read: a non-JSON body, a missing id,
+    an amount that is not a number. Raised by the mappers as well as the client."""

@@ -1,0 +1,149 @@
+"""Products, their sizes, images and stock rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hiboutik.errors import HiboutikPayloadError
+from hiboutik.mappers.values import (
+    as_list,
+    form_value,
+    int_or_zero,
+    optional,
+    optional_decimal,
+    optional_int,
+    parse_datetime,
+    parse_flag,
+    require_decimal,
+    require_int,
+    require_mapping,
+    text,
+)
+from hiboutik.types import (
+    PRODUCT_REF_EXT_MAX_LENGTH,
+    NewProduct,
+    Product,
+    ProductImage,
+    ProductMatch,
+    ProductSize,
+    StockLevel,
+)
+
+
+def product_from_payload(payload: Any) -> Product:
+    row = require_mapping(payload, what="product")
+    product_id = require_int(row, "product_id")
+    return Product(
+        product_id=product_id,
+        name=text(optional(row, "product_model")),
+        price=require_decimal(row, "product_price"),
+        tax_id=int_or_zero(row, "product_vat"),
+        barcode=text(optional(row, "product_barcode")),
+        supply_price=optional_decimal(row, "product_supply_price"),
+        discount_price=optional_decimal(row, "product_discount_price"),
+        ref_ext=text(optional(row, "products_ref_ext")),
+        # The product object says products_desc; sale lines and webhooks say product_desc.
+        description=text(optional(row, "products_desc", "product_desc")),
+        category_id=int_or_zero(row, "product_category"),
+        brand_id=int_or_zero(row, "product_brand"),
+        supplier_id=int_or_zero(row, "product_supplier"),
+        size_type_id=int_or_zero(row, "product_size_type"),
+        stock_managed=parse_flag(optional(row, "product_stock_management")),
+        archived=parse_flag(optional(row, "product_arch")),
+        display=parse_flag(1 if row.get("product_display") is None else row["product_display"]),
+        display_www=parse_flag(optional(row, "product_display_www")),
+        supplier_reference=text(optional(row, "product_supplier_reference")),
+        updated_at=parse_datetime(optional(row, "updated_at"), field="updated_at"),
+        sizes=tuple(
+            product_size_from_payload(size)
+            for size in as_list(row.get("product_size_details"), field="product_size_details")
+        ),
+        images=tuple(
+            product_image_from_payload(image)
+            for image in as_list(row.get("images"), field="images")
+        ),
+        stock=tuple(
+            stock_level_from_payload(level, product_id=product_id)
+            for level in as_list(row.get("stock_available"), field="stock_available")
+        ),
+    )
+
+
+def product_size_from_payload(payload: Any) -> ProductSize:
+    row = require_mapping(payload, what="product size")
+    return ProductSize(
+        size_id=require_int(row, "size_id", "product_size"),
+        name=text(optional(row, "size_name")),
+        barcode=text(optional(row, "barcode", "product_barcode")),
+    )
+
+
+def product_image_from_payload(payload: Any) -> ProductImage:
+    row = require_mapping(payload, what="product image")
+    return ProductImage(
+        url=text(optional(row, "url", "image_url")),
+        image_id=optional_int(row, "image_id"),
+        image_name=text(optional(row, "image_name")),
+        width=optional_int(row, "width"),
+        height=optional_int(row, "height"),
+    )
+
+
+def product_match_from_payload(payload: Any) -> ProductMatch:
+    row = require_mapping(payload, what="product search result")
+    return ProductMatch(
+        product_id=require_int(row, "product_id"),
+        size_id=int_or_zero(row, "product_size"),
+        barcode=text(optional(row, "product_barcode", "barcode")),
+        name=text(optional(row, "product_model")),
+        ref_ext=text(optional(row, "products_ref_ext")),
+    )
+
+
+def stock_level_from_payload(payload: Any, *, product_id: int | None = None) -> StockLevel:
+    """A stock row; ``product_id`` fills in rows nested in a product, which omit it."""
+    row = require_mapping(payload, what="stock row")
+    if product_id is None:
+        product_id = require_int(row, "product_id")
+    return StockLevel(
+        product_id=product_id,
+        size_id=int_or_zero(row, "product_size"),
+        warehouse_id=optional_int(row, "warehouse_id", "stock_id"),
+        quantity=require_int(row, "stock_available"),
+        inventory_alert=int_or_zero(row, "inventory_alert"),
+        barcode=text(optional(row, "product_barcode")),
+    )
+
+
+def product_create_payload(product: NewProduct) -> dict[str, str]:
+    """Form fields for ``POST /products/``. Fails on what Hiboutik would accept and then
+    mangle: an empty name, a negative price, a ``ref_ext`` it would cut to 20 characters."""
+    if not product.name.strip():
+        raise HiboutikPayloadError("product name is empty")
+    if product.price < 0:
+        raise HiboutikPayloadError(f"product price is negative: {product.price}")
+    if len(product.ref_ext) > PRODUCT_REF_EXT_MAX_LENGTH:
+        raise HiboutikPayloadError(
+            f"products_ref_ext {product.ref_ext!r} is longer than "
+            f"{PRODUCT_REF_EXT_MAX_LENGTH} characters; Hiboutik would cut it"
+        )
+    fields: dict[str, Any] = {
+        "product_model": product.name,
+        "product_price": product.price,
+        "product_vat": product.tax_id,
+        "product_stock_management": product.stock_managed,
+        "product_arch": product.archived,
+    }
+    optional_fields = {
+        "products_ref_ext": product.ref_ext or None,
+        "product_barcode": product.barcode or None,
+        "product_supply_price": product.supply_price,
+        "product_display_www": product.display_www,
+        "product_category": product.category_id,
+        "product_brand": product.brand_id,
+        "product_supplier": product.supplier_id,
+        "product_size_type": product.size_type_id,
+        "products_desc": product.description or None,
+    }
+    fields.update({key: value for key, value in optional_fields.items() if value is not None})
+    return {key: form_value(value) for key, value in fields.items()}

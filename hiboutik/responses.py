@@ -1,0 +1,125 @@
+"""Turn an HTTP answer from Hiboutik into a decoded body or a typed error.
+
+Hiboutik's error body is ``{"error", "code", "error_description", "details"}``; the status
+decides the class, except that ``code`` 1 always means an authentication failure (an expired
+OAuth token may come back with another status). A 429 is ambiguous: the monthly quota and the
+30-concurrent-calls limit share it, and Hiboutik documents no header or code that tells them
+apart, so the body's wording decides. A 429 that names neither is treated as throttling: a few
+retries cost a few calls, whereas wrongly declaring the quota spent would stop every flow of
+the merchant until the end of the month.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from hiboutik.errors import (
+    HiboutikAuthError,
+    HiboutikError,
+    HiboutikNotFound,
+    HiboutikPayloadError,
+    HiboutikQuotaExhausted,
+    HiboutikServerError,
+    HiboutikThrottled,
+    HiboutikValidationError,
+)
+
+AUTH_ERROR_CODE = 1
+_QUOTA_WORDS = ("month", "mensuel", "quota")
+_CONCURRENCY_WORDS = ("concurren", "simultan", "parallel")
+
+
+def decode_json(content: bytes, *, method: str, path: str, status: int) -> Any:
+    """The JSON body of a successful answer; an empty body (a bare 200 to a PUT) is ``None``."""
+    if not content.strip():
+        return None
+    try:
+        return json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        raise HiboutikPayloadError(
+            f"answer is not JSON: {content[:200]!r}", status=status, method=method, path=path
+        ) from None
+
+
+def error_from_response(
+    status: int,
+    content: bytes,
+    *,
+    method: str,
+    path: str,
+    retry_after: float | None = None,
+) -> HiboutikError:
+    """The exception for an answer with ``status >= 400``."""
+    body = _error_body(content)
+    code = _int_or_none(body.get("code"))
+    error = body.get("error") if isinstance(body.get("error"), str) else None
+    details = body.get("details")
+    message = _description(body) or f"HTTP {status}"
+    fields: dict[str, Any] = {
+        "status": status,
+        "code": code,
+        "error": error,
+        "details": details,
+        "method": method,
+        "path": path,
+    }
+    if status in (401, 403) or code == AUTH_ERROR_CODE:
+        return HiboutikAuthError(message, **fields)
+    if status == 404:
+        return HiboutikNotFound(message, **fields)
+    if status in (400, 422):
+        return HiboutikValidationError(message, **fields)
+    if status == 429:
+        if _is_monthly_quota(body, content):
+            return HiboutikQuotaExhausted(message, **fields)
+        return HiboutikThrottled(message, retry_after=retry_after, **fields)
+    if status == 503:
+        return HiboutikThrottled(message, retry_after=retry_after, **fields)
+    if status >= 500:
+        return HiboutikServerError(message, **fields)
+    return HiboutikError(message, **fields)
+
+
+def _error_body(content: bytes) -> Mapping[str, Any]:
+    try:
+        body = json.loads(content) if content.strip() else {}
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    if isinstance(body, list) and len(body) == 1:
+        body = body[0]
+    return body if isinstance(body, Mapping) else {}
+
+
+def _description(body: Mapping[str, Any]) -> str:
+    # Hiboutik's own library reads error_description first, then details.error_description.
+    description = body.get("error_description")
+    details = body.get("details")
+    if not description and isinstance(details, Mapping):
+        description = details.get("error_description")
+    if not description:
+        description = body.get("error")
+    return str(description) if description else ""
+
+
+def _is_monthly_quota(body: Mapping[str, Any], content: bytes) -> bool:
+    words = " ".join(
+        str(part)
+        for part in (body.get("error"), body.get("error_description"), body.get("details"))
+    ).lower()
+    if not body:
+        words = content[:500].decode("utf-8", "replace").lower()
+    if any(word in words for word in _CONCURRENCY_WORDS):
+        return False
+    return any(word in words for word in _QUOTA_WORDS)
+
+
+def _int_or_none(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
