@@ -1,0 +1,139 @@
+"""The simulated account's data, and its persistence to a JSON file.
+
+Everything lives in plain dicts so a snapshot is one ``json.dumps`` away; the owner (the
+simulator) serialises access with one lock, so nothing here locks."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+FORMAT_VERSION = 1
+
+TABLES = (
+    "taxes",
+    "stores",
+    "warehouses",
+    "categories",
+    "brands",
+    "suppliers",
+    "size_types",
+    "sizes",
+    "products",
+    "images",
+    "customers",
+    "inventory_inputs",
+    "sales",
+    "webhooks",
+)
+
+# Keep the stats response and the state file bounded on long demo runs.
+MAX_DELIVERIES = 1000
+
+
+class StateFileError(RuntimeError):
+    """The state file exists but cannot be used; it is left untouched."""
+
+
+class State:
+    def __init__(self) -> None:
+        self.tables: dict[str, dict[int, dict[str, Any]]] = {name: {} for name in TABLES}
+        self.payment_types: dict[int, list[dict[str, Any]]] = {}
+        # (warehouse_id, product_id, size_id) → units available
+        self.stock: dict[tuple[int, int, int], int] = {}
+        self.sequences: dict[str, int] = {}
+        self.usage: dict[str, Any] = {"month": "", "calls": 0, "by_route": {}}
+        self.deliveries: list[dict[str, Any]] = []
+
+    # --- rows ---------------------------------------------------------------------------
+    def next_id(self, sequence: str) -> int:
+        """Ids are never reused, even after a delete, as in a database sequence."""
+        value = self.sequences.get(sequence, 0) + 1
+        self.sequences[sequence] = value
+        return value
+
+    def insert(self, table: str, row: dict[str, Any], id_key: str) -> dict[str, Any]:
+        row_id = self.next_id(table)
+        row[id_key] = row_id
+        self.tables[table][row_id] = row
+        return row
+
+    def get(self, table: str, row_id: int) -> dict[str, Any] | None:
+        return self.tables[table].get(row_id)
+
+    def rows(self, table: str) -> list[dict[str, Any]]:
+        return [self.tables[table][key] for key in sorted(self.tables[table])]
+
+    # --- stock --------------------------------------------------------------------------
+    def stock_of(self, warehouse_id: int, product_id: int, size_id: int) -> int:
+        return self.stock.get((warehouse_id, product_id, size_id), 0)
+
+    def move_stock(self, warehouse_id: int, product_id: int, size_id: int, delta: int) -> None:
+        key = (warehouse_id, product_id, size_id)
+        self.stock[key] = self.stock.get(key, 0) + delta
+
+    # --- webhook deliveries -----------------------------------------------------------------
+    def record_delivery(self, delivery: dict[str, Any]) -> None:
+        self.deliveries.append(delivery)
+        del self.deliveries[:-MAX_DELIVERIES]
+
+    # --- persistence --------------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "tables": {
+                name: {str(key): row for key, row in rows.items()}
+                for name, rows in self.tables.items()
+            },
+            "payment_types": {str(key): rows for key, rows in self.payment_types.items()},
+            "stock": [[w, p, s, q] for (w, p, s), q in sorted(self.stock.items())],
+            "sequences": self.sequences,
+            "usage": self.usage,
+            "deliveries": self.deliveries,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> State:
+        if data.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"unsupported format_version {data.get('format_version')!r}")
+        state = cls()
+        for name, rows in data["tables"].items():
+            if name not in state.tables:
+                raise ValueError(f"unknown table {name!r}")
+            state.tables[name] = {int(key): row for key, row in rows.items()}
+        state.payment_types = {int(key): rows for key, rows in data["payment_types"].items()}
+        state.stock = {(int(w), int(p), int(s)): int(q) for w, p, s, q in data["stock"]}
+        state.sequences = {str(k): int(v) for k, v in data["sequences"].items()}
+        state.usage = dict(data["usage"])
+        state.deliveries = list(data["deliveries"])
+        return state
+
+
+def save_state(state: State, path: Path) -> None:
+    """Write atomically: a crash mid-write leaves the previous file intact."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = json.dumps(state.to_json(), ensure_ascii=False, separators=(",", ":"))
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def load_state(path: Path) -> State:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return State.from_json(data)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise StateFileError(
+            f"cannot load simulator state from {path}: {exc}. The file was left as it is; "
+            "move it away or fix it to start the simulator."
+        ) from exc
