@@ -1,0 +1,101 @@
+"""Invoicing orders."""
+
+from collections.abc import Mapping
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils.translation import gettext
+
+from sales.exceptions import NothingToInvoice
+from sales.models import Invoice, InvoiceLine, Order, OrderEvent, OrderLine
+from sales.services.amounts import ZERO, share
+from sales.services.common import (
+    OPEN_STATUSES,
+    event_add,
+    lock_order,
+    pick_quantities,
+    progress_status,
+)
+from sales.services.numbers import next_number
+
+
+def order_invoice(
+    *, order: Order, quantities: Mapping[object, int] | None = None, user: object = None
+) -> Invoice:
+    """Invoice what remains to invoice (or the given quantities per line).
+
+    Partial invoices take each row's amounts pro rata; the invoice that completes a row takes
+    what is left of it, and shipping goes on the first invoice.
+    """
+    with transaction.atomic():
+        locked = lock_order(order)
+        if locked.status not in OPEN_STATUSES:
+            raise NothingToInvoice(
+                gettext("Order %(number)s is %(status)s: it cannot be invoiced.")
+                % {"number": locked.number, "status": locked.get_status_display()}
+            )
+        lines = OrderLine.objects.filter(order=locked).annotate(
+            invoiced_row_total=Sum("invoice_lines__row_total", default=ZERO),
+            invoiced_row_total_incl_tax=Sum("invoice_lines__row_total_incl_tax", default=ZERO),
+        )
+        picked = pick_quantities(lines, quantities, lambda line: line.qty_to_invoice)
+        if not picked:
+            raise NothingToInvoice(
+                gettext("Order %(number)s has nothing left to invoice.") % {"number": locked.number}
+            )
+        first_invoice = not locked.invoices.exists()
+        invoice = Invoice.objects.create(number=next_number("invoice"), order=locked)
+        invoice_lines = []
+        for line, quantity in picked:
+            completes = line.qty_invoiced + quantity == line.quantity
+            row_total = share(
+                line.row_total, quantity, line.quantity, line.invoiced_row_total, completes
+            )
+            row_total_incl_tax = share(
+                line.row_total_incl_tax,
+                quantity,
+                line.quantity,
+                line.invoiced_row_total_incl_tax,
+                completes,
+            )
+            invoice_lines.append(
+                InvoiceLine(
+                    invoice=invoice,
+                    order_line=line,
+                    quantity=quantity,
+                    row_total=row_total,
+                    tax_amount=row_total_incl_tax - row_total,
+                    row_total_incl_tax=row_total_incl_tax,
+                )
+            )
+            OrderLine.objects.filter(pk=line.pk).update(qty_invoiced=F("qty_invoiced") + quantity)
+        InvoiceLine.objects.bulk_create(invoice_lines)
+        shipping_excl = shipping_tax = ZERO
+        if first_invoice:
+            shipping_excl = locked.shipping_amount
+            # The order stores shipping excluding tax; its tax is what the line taxes do not
+            # account for in the order's tax total.
+            line_tax = OrderLine.objects.filter(order=locked).aggregate(
+                total=Sum("tax_amount", default=ZERO)
+            )["total"]
+            shipping_tax = locked.tax_total - line_tax
+        invoice.subtotal = sum((item.row_total for item in invoice_lines), ZERO)
+        invoice.shipping_amount = shipping_excl
+        invoice.tax_total = sum((item.tax_amount for item in invoice_lines), ZERO) + shipping_tax
+        invoice.grand_total = (
+            sum((item.row_total_incl_tax for item in invoice_lines), ZERO)
+            + shipping_excl
+            + shipping_tax
+        )
+        invoice.save(update_fields=["subtotal", "shipping_amount", "tax_total", "grand_total"])
+        event_add(
+            order=locked,
+            kind=OrderEvent.Kind.INVOICED,
+            message=gettext("Invoice %(number)s created (%(total)s).")
+            % {"number": invoice.number, "total": invoice.grand_total},
+            user=user,
+            data={"invoice_id": invoice.pk, "invoice": invoice.number},
+        )
+        progress_status(locked, user=user)
+    order.refresh_from_db()
+    return invoice

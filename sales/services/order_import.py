@@ -1,0 +1,125 @@
+"""Importing a sale that is already complete elsewhere (e.g. a closed POS sale)."""
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
+
+from inventory.exceptions import InsufficientStock
+from inventory.models import StockMovement, Warehouse
+from inventory.services import stock_missing, stock_move
+from sales.exceptions import DuplicateOrder, InvalidOrder
+from sales.models import Customer, Order, OrderEvent, ShippingMethod, Store
+from sales.services.amounts import ZERO
+from sales.services.common import event_add
+from sales.services.invoicing import order_invoice
+from sales.services.orders import (
+    GuestSpec,
+    LineSpec,
+    PaymentSpec,
+    as_spec,
+    build_lines,
+    order_create,
+    quantities_by_product,
+)
+from sales.services.shipping import order_ship
+
+
+def _already_imported(external_source: str, external_reference: str) -> Order | None:
+    return Order.objects.filter(
+        external_source=external_source, external_reference=external_reference
+    ).first()
+
+
+def order_import_complete(
+    *,
+    store: Store,
+    lines: Iterable[LineSpec | Mapping],
+    payments: Iterable[PaymentSpec | Mapping],
+    shipping_method: ShippingMethod | None,
+    external_source: str,
+    external_reference: str,
+    placed_at: datetime,
+    customer: Customer | None = None,
+    guest: GuestSpec | Mapping | None = None,
+    currency: str = "",
+    warehouse: Warehouse | None = None,
+    force_stock: bool = False,
+    shipping_amount: Decimal | str = ZERO,
+    user: object = None,
+) -> Order:
+    """Create, invoice and ship an order in ONE transaction, without notifying the customer.
+
+    Stock is taken from `warehouse` (the store's default unless given). When some products
+    lack physical stock: with `force_stock` the missing quantity is first added by a "forced
+    for import" movement; otherwise `InsufficientStock` lists every short SKU and nothing is
+    written. An (external_source, external_reference) already imported returns that order
+    unchanged; the database's unique constraint backs this up when two imports race.
+    """
+    external_source, external_reference = external_source.strip(), external_reference.strip()
+    if not external_source or not external_reference:
+        raise InvalidOrder(gettext("An imported order needs an external source and reference."))
+    existing = _already_imported(external_source, external_reference)
+    if existing is not None:
+        return existing
+    specs = [as_spec(LineSpec, line) for line in lines]
+    if not specs:
+        raise InvalidOrder(gettext("An order needs at least one line."))
+    warehouse = warehouse or store.default_warehouse
+    try:
+        with transaction.atomic():
+            wanted = quantities_by_product(build_lines(specs))
+            missing = stock_missing(warehouse=warehouse, quantities=wanted)
+            if missing and not force_stock:
+                raise InsufficientStock([product.sku for product in missing], warehouse)
+            order = order_create(
+                store=store,
+                lines=specs,
+                payments=payments,
+                customer=customer,
+                guest=guest,
+                shipping_method=shipping_method,
+                shipping_amount=shipping_amount,
+                currency=currency,
+                warehouse=warehouse,
+                placed_at=placed_at,
+                external_source=external_source,
+                external_reference=external_reference,
+                reserve_stock=False,
+                notify_customer=False,
+                user=user,
+            )
+            if missing:
+                for product, quantity in missing.items():
+                    stock_move(
+                        product=product,
+                        warehouse=warehouse,
+                        quantity=quantity,
+                        reason=StockMovement.Reason.FORCED_IMPORT,
+                        reference=order,
+                        user=user,
+                        note=gettext("Stock forced to import %(source)s sale %(reference)s.")
+                        % {"source": external_source, "reference": external_reference},
+                    )
+                event_add(
+                    order=order,
+                    kind=OrderEvent.Kind.STOCK_FORCED,
+                    message=gettext("Missing stock added to import the order: %(skus)s.")
+                    % {"skus": ", ".join(f"{p.sku} +{q}" for p, q in missing.items())},
+                    user=user,
+                    data={"forced": {product.sku: qty for product, qty in missing.items()}},
+                )
+            order_invoice(order=order, user=user)
+            order_ship(order=order, warehouse=warehouse, user=user)
+    except DuplicateOrder as error:
+        # Imported by someone else between our first look and the creation.
+        return error.order
+    except IntegrityError:
+        # A concurrent import of the same sale committed first: return its order.
+        existing = _already_imported(external_source, external_reference)
+        if existing is not None:
+            return existing
+        raise
+    return order

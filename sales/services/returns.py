@@ -1,0 +1,198 @@
+"""Customer returns (RMA): draft → authorized → received → complete, or canceled.
+
+Returned goods flagged *back to stock* re-enter stock, with a "return" movement into the
+warehouse that served the sale, when the RMA is received (or created already received, as a
+POS exchange is).
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext
+
+from inventory.models import StockMovement, Warehouse
+from inventory.services import stock_move
+from sales.exceptions import InvalidOrder, InvalidStatusTransition, ReturnExceedsShipped
+from sales.models import Order, OrderEvent, OrderLine, Rma, RmaLine, RmaStatus, ShipmentLine
+from sales.services.common import event_add, lock_order, real_user
+from sales.services.numbers import next_number
+from sales.services.orders import as_spec
+
+TRANSITIONS = {
+    RmaStatus.DRAFT: {RmaStatus.AUTHORIZED, RmaStatus.RECEIVED, RmaStatus.CANCELED},
+    RmaStatus.AUTHORIZED: {RmaStatus.RECEIVED, RmaStatus.CANCELED},
+    RmaStatus.RECEIVED: {RmaStatus.COMPLETE},
+    RmaStatus.COMPLETE: set(),
+    RmaStatus.CANCELED: set(),
+}
+RESTOCKED_STATUSES = (RmaStatus.RECEIVED, RmaStatus.COMPLETE)
+
+
+@dataclass(frozen=True)
+class RmaLineSpec:
+    order_line: OrderLine
+    quantity: int
+    back_to_stock: bool = False
+    # None: the warehouse that shipped this line (the order's warehouse if never shipped).
+    warehouse: Warehouse | None = None
+
+
+def _serving_warehouse(line: OrderLine, order: Order) -> Warehouse:
+    shipment_line = (
+        ShipmentLine.objects.filter(order_line=line)
+        .select_related("shipment__warehouse")
+        .order_by("-shipment__created_at", "-pk")
+        .first()
+    )
+    return shipment_line.shipment.warehouse if shipment_line else order.warehouse
+
+
+def _restock(rma: Rma, user: object) -> None:
+    lines = rma.lines.filter(back_to_stock=True, restocked=False).select_related(
+        "order_line__product", "warehouse"
+    )
+    for line in sorted(lines, key=lambda item: (item.order_line.product_id or 0, item.pk)):
+        product = line.order_line.product
+        if product is not None:
+            stock_move(
+                product=product,
+                warehouse=line.warehouse,
+                quantity=line.quantity,
+                reason=StockMovement.Reason.RETURN,
+                reference=rma,
+                reference_label=f"{rma.number} ({rma.order.number})",
+                user=user,
+            )
+        RmaLine.objects.filter(pk=line.pk).update(restocked=True)
+
+
+def rma_create(
+    *,
+    order: Order,
+    lines: Iterable[RmaLineSpec | Mapping],
+    status: str = RmaStatus.AUTHORIZED,
+    reason: str = "",
+    external_source: str = "",
+    external_reference: str = "",
+    user: object = None,
+) -> Rma:
+    """Open a return on shipped lines of `order`.
+
+    `status` may be draft, authorized, received or complete: the last two restock the
+    back-to-stock lines at once. A return with an (external_source, external_reference) that
+    already exists is returned unchanged, so an exchange event replayed never makes two.
+    """
+    status = RmaStatus(status)
+    if status == RmaStatus.CANCELED:
+        raise InvalidOrder(gettext("A return cannot be created canceled."))
+    external_source, external_reference = external_source.strip(), external_reference.strip()
+    if external_reference and not external_source:
+        raise InvalidOrder(gettext("An external reference needs its external source."))
+    specs = [as_spec(RmaLineSpec, line) for line in lines]
+    if not specs:
+        raise InvalidOrder(gettext("A return needs at least one line."))
+
+    def existing() -> Rma | None:
+        if not external_reference:
+            return None
+        return Rma.objects.filter(
+            external_source=external_source, external_reference=external_reference
+        ).first()
+
+    if (found := existing()) is not None:
+        return found
+    try:
+        with transaction.atomic():
+            locked = lock_order(order)
+            if (found := existing()) is not None:
+                return found
+            order_lines = {line.pk: line for line in OrderLine.objects.filter(order=locked)}
+            asked: dict[int, int] = {}
+            for spec in specs:
+                line = order_lines.get(getattr(spec.order_line, "pk", None))
+                if line is None:
+                    raise InvalidOrder(gettext("A returned line is not part of this order."))
+                if isinstance(spec.quantity, bool) or not isinstance(spec.quantity, int):
+                    raise InvalidOrder(gettext("A returned quantity must be a whole number."))
+                if spec.quantity <= 0:
+                    raise InvalidOrder(gettext("A returned quantity must be above 0."))
+                asked[line.pk] = asked.get(line.pk, 0) + spec.quantity
+            over = [
+                order_lines[pk].sku
+                for pk, quantity in asked.items()
+                if order_lines[pk].qty_returned + quantity > order_lines[pk].qty_shipped
+            ]
+            if over:
+                raise ReturnExceedsShipped(
+                    gettext("More returned than shipped for: %(skus)s")
+                    % {"skus": ", ".join(sorted(over))}
+                )
+            rma = Rma.objects.create(
+                number=next_number("rma"),
+                order=locked,
+                status=status,
+                reason=reason,
+                external_source=external_source,
+                external_reference=external_reference,
+                user=real_user(user),
+            )
+            RmaLine.objects.bulk_create(
+                RmaLine(
+                    rma=rma,
+                    order_line=order_lines[spec.order_line.pk],
+                    quantity=spec.quantity,
+                    back_to_stock=bool(spec.back_to_stock),
+                    warehouse=spec.warehouse
+                    or _serving_warehouse(order_lines[spec.order_line.pk], locked),
+                )
+                for spec in specs
+            )
+            for pk, quantity in asked.items():
+                OrderLine.objects.filter(pk=pk).update(qty_returned=F("qty_returned") + quantity)
+            if status in RESTOCKED_STATUSES:
+                _restock(rma, user)
+            event_add(
+                order=locked,
+                kind=OrderEvent.Kind.RMA,
+                message=gettext("Return %(number)s created (%(status)s).")
+                % {"number": rma.number, "status": status.label},
+                user=user,
+                data={"rma_id": rma.pk, "rma": rma.number, "status": status.value},
+            )
+    except IntegrityError:
+        if (found := existing()) is not None:
+            return found
+        raise
+    return rma
+
+
+def rma_set_status(*, rma: Rma, status: str, user: object = None) -> Rma:
+    """Move a return along its workflow. Receiving it restocks its back-to-stock lines;
+    cancelling it frees its quantities for another return."""
+    status = RmaStatus(status)
+    with transaction.atomic():
+        locked = Rma.objects.select_for_update().select_related("order").get(pk=rma.pk)
+        old = RmaStatus(locked.status)
+        if status not in TRANSITIONS[old]:
+            raise InvalidStatusTransition(locked, old.label, status.label)
+        if status in RESTOCKED_STATUSES:
+            _restock(locked, user)
+        if status == RmaStatus.CANCELED:
+            for line in locked.lines.all():
+                OrderLine.objects.filter(pk=line.order_line_id).update(
+                    qty_returned=F("qty_returned") - line.quantity
+                )
+        locked.status = status
+        locked.save(update_fields=["status", "updated_at"])
+        event_add(
+            order=locked.order,
+            kind=OrderEvent.Kind.RMA,
+            message=gettext("Return %(number)s: %(old)s → %(new)s.")
+            % {"number": locked.number, "old": old.label, "new": status.label},
+            user=user,
+            data={"rma_id": locked.pk, "old_status": old.value, "new_status": status.value},
+        )
+    rma.refresh_from_db()
+    return rma

@@ -1,0 +1,18 @@
+import pytest
+
+from tests.inventory.factories import make_product, make_warehouse
+
+
+@pytest.fixture
+def warehouse():
+    return make_warehouse("MAIN", "Dépôt principal")
+
+
+@pytest.fixture
+def other_warehouse():
+    return make_warehouse("SHOP", "Réserve boutique")
+
+
+@pytest.fixture
+def product(warehouse):
+    return make_product("TSHIRT-BLEU-M", price="12.5000", stock={warehouse: 10})
