@@ -1,0 +1,131 @@
+from datetime import datetime
+from decimal import Decimal
+
+from hiboutik.mappers.sales import sale_from_payload, sale_summary_from_payload
+from hiboutik.php_form import parse_php_form_body
+from hiboutik.types import PaymentDetail, SaleTax
+
+SALE_JSON = {
+    "sale_id": 42,
+    "store_id": 1,
+    "vendor_id": 1,
+    "customer_id": 0,
+    "created_at": "2021-06-02 11:20:14",
+    "completed_at": "2021-06-02 11:20:32",
+    "unique_sale_id": "2021-06-1-1",
+    "currency": "EUR",
+    "total": "39.00",
+    "payment": "DIV",
+    "prices_without_taxes": 0,
+    "sale_ext_ref": "",
+    "warehouse_id": 1,
+    "sale_total_net": "32.50",
+    "sale_total_tax": "6.50",
+    "sale_total_gross": "39.00",
+    "line_items": [
+        {
+            "line_item_id": 101,
+            "product_id": 7,
+            "product_size": 0,
+            "quantity": 3,
+            "product_price": "13.00",
+            "vat": "0.200",
+            "product_barcode": "2430000000073",
+            "stock_withdrawal": 1,
+            "credit_note": 0,
+            "line_item_id_return": 0,
+            "item_total_gross": "39.00",
+        }
+    ],
+    "taxes": [
+        {"tax_value": "0.200", "total_net": "32.50", "total_vat": "6.50", "total_gross": "39.00"}
+    ],
+    "payment_details": [
+        {"payment_detail_id": 1, "payment_type": "ESP", "payment_amount": "10.00"},
+        {"payment_detail_id": 2, "payment_type": "CB", "payment_amount": "29.00"},
+    ],
+}
+
+
+def test_full_sale_json():
+    sale = sale_from_payload(SALE_JSON)
+    assert sale.sale_id == 42
+    assert sale.is_closed
+    assert sale.completed_at == datetime(2021, 6, 2, 11, 20, 32)
+    assert sale.total == Decimal("39")
+    assert sale.warehouse_id == 1
+    (line,) = sale.lines
+    assert (line.line_item_id, line.product_id, line.quantity) == (101, 7, 3)
+    assert line.unit_price == Decimal("13")
+    assert line.vat == Decimal("0.2")
+    assert line.stock_withdrawal is True
+    assert sale.taxes == (SaleTax(Decimal("0.2"), Decimal("32.5"), Decimal("6.5"), Decimal(39)),)
+    assert sale.payment_details == (
+        PaymentDetail("ESP", Decimal(10), 1),
+        PaymentDetail("CB", Decimal(29), 2),
+    )
+    assert sale.returned_line_ids == ()
+
+
+def test_open_sale_has_no_completion_time():
+    sale = sale_from_payload({**SALE_JSON, "completed_at": "0000-00-00 00:00:00"})
+    assert not sale.is_closed
+
+
+def test_webhook_body_with_legacy_keys_maps_to_the_same_sale():
+    # hiboutik-api.md §11.3: strings everywhere, "62" and "0.2" in a resent payload, tags=.
+    body = (
+        "order_id=206&unique_order_id=2019-01-1-41&shop_id=1&customer_id=0"
+        "&date_time=2019-01-22+16%3A54%3A51&created_at=2019-01-22+16%3A54%3A41"
+        "&currency=EUR&total=62&payment=CB&prices_without_taxes=0&sale_ext_ref="
+        "&line_items[0][line_item_id]=804&line_items[0][product_id]=42"
+        "&line_items[0][product_size]=3&line_items[0][quantity]=1"
+        "&line_items[0][product_price]=62.0000&line_items[0][vat]=0.2&line_items[0][tags]="
+        "&taxes[0][tax_value]=0.2&taxes[0][total_net]=51.67&taxes[0][total_vat]=10.33"
+        "&taxes[0][total_gross]=62.00&sale_tags="
+    )
+    sale = sale_from_payload(parse_php_form_body(body))
+    assert sale.sale_id == 206
+    assert sale.store_id == 1
+    assert sale.unique_sale_id == "2019-01-1-41"
+    assert sale.completed_at == datetime(2019, 1, 22, 16, 54, 51)
+    assert sale.total == Decimal("62.00")
+    (line,) = sale.lines
+    assert (line.product_id, line.size_id, line.unit_price) == (42, 3, Decimal("62"))
+    assert line.vat == Decimal("0.20000")
+    assert sale.taxes[0].total_vat == Decimal("10.33")
+    assert sale.payment_details == ()
+
+
+def test_return_lines_point_at_the_original_line():
+    line = {
+        "line_item_id": 900,
+        "product_id": 7,
+        "quantity": 1,
+        "product_price": "-13.00",
+        "credit_note": 1,
+        "line_item_id_return": 101,
+    }
+    sale = sale_from_payload({**SALE_JSON, "total": "-13.00", "line_items": [line]})
+    assert sale.lines[0].credit_note is True
+    assert sale.returned_line_ids == (101,)
+    assert sale.total == Decimal("-13")
+
+
+def test_closed_sale_short_row():
+    row = {
+        "sale_id": 42,
+        "created_at": "2021-06-02 11:20:14",
+        "completed_at": "2021-06-02 11:20:32",
+        "store_id": 1,
+        "vendor_id": 1,
+        "unique_sale_id": "2021-06-1-1",
+        "customer_id": 0,
+        "currency": "EUR",
+        "payment": "CB",
+        "resource_id": 0,
+        "total": "39.00",
+    }
+    summary = sale_summary_from_payload(row)
+    assert (summary.sale_id, summary.store_id, summary.total) == (42, 1, Decimal("39"))
+    assert summary.completed_at == datetime(2021, 6, 2, 11, 20, 32)
