@@ -1,3 +1,11 @@
+from django.urls import path
+
+from inventory import views
+
 app_name = "inventory"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("products/", views.ProductListView.as_view(), name="product_list"),
+    path("products/<int:pk>/", views.ProductDetailView.as_view(), name="product_detail"),
+    path("stock/mass-edit/", views.stock_mass_edit, name="stock_mass_edit"),
+]

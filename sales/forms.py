@@ -1,0 +1,135 @@
+"""Search and filter forms of the sales pages. They only read: every write goes through
+`sales.services`."""
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from sales.models import Customer, CustomerGroup, Order, OrderStatus, Rma, RmaStatus, Store
+
+# The filter value meaning "created in Connect" (external_source empty).
+NATIVE_SOURCE = "connect"
+
+
+def source_label(source: str) -> str:
+    return "Connect" if source in ("", NATIVE_SOURCE) else source.replace("_", " ").title()
+
+
+class OrderFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Number, customer, external reference")}
+        ),
+    )
+    store = forms.ModelChoiceField(
+        label=_("Store"), queryset=Store.objects.all(), required=False, empty_label=_("All stores")
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    source = forms.ChoiceField(label=_("Source"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All statuses")), *OrderStatus.choices]
+        sources = (
+            Order.objects.exclude(external_source="")
+            .order_by("external_source")
+            .values_list("external_source", flat=True)
+            .distinct()
+        )
+        self.fields["source"].choices = [
+            ("", _("All sources")),
+            (NATIVE_SOURCE, source_label(NATIVE_SOURCE)),
+            *((source, source_label(source)) for source in sources),
+        ]
+
+    def filter(self, orders: QuerySet[Order]) -> QuerySet[Order]:
+        if not self.is_valid():
+            return orders
+        data = self.cleaned_data
+        if query := data["q"].strip():
+            orders = orders.filter(
+                Q(number__icontains=query)
+                | Q(customer_name__icontains=query)
+                | Q(customer_email__icontains=query)
+                | Q(external_reference__icontains=query)
+            )
+        if data["store"]:
+            orders = orders.filter(store=data["store"])
+        if data["status"]:
+            orders = orders.filter(status=data["status"])
+        if data["source"] == NATIVE_SOURCE:
+            orders = orders.filter(external_source="")
+        elif data["source"]:
+            orders = orders.filter(external_source=data["source"])
+        return orders
+
+
+class RmaFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Return number, order number, customer")}
+        ),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All statuses")), *RmaStatus.choices]
+
+    def filter(self, rmas: QuerySet[Rma]) -> QuerySet[Rma]:
+        if not self.is_valid():
+            return rmas
+        if query := self.cleaned_data["q"].strip():
+            rmas = rmas.filter(
+                Q(number__icontains=query)
+                | Q(order__number__icontains=query)
+                | Q(order__customer_name__icontains=query)
+                | Q(order__customer_email__icontains=query)
+                | Q(external_reference__icontains=query)
+            )
+        if self.cleaned_data["status"]:
+            rmas = rmas.filter(status=self.cleaned_data["status"])
+        return rmas
+
+
+class CustomerFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Name, email, phone, company")}
+        ),
+    )
+    group = forms.ModelChoiceField(
+        label=_("Group"),
+        queryset=CustomerGroup.objects.all(),
+        required=False,
+        empty_label=_("All groups"),
+    )
+
+    def filter(self, customers: QuerySet[Customer]) -> QuerySet[Customer]:
+        if not self.is_valid():
+            return customers
+        if query := self.cleaned_data["q"].strip():
+            condition = (
+                Q(email__icontains=query)
+                | Q(first_name__icontains=query)
+                | Q(last_name__icontains=query)
+                | Q(company__icontains=query)
+                | Q(phone__icontains=query)
+            )
+            # "Marie Dupont" should find Marie Dupont: match every word against the names.
+            words = query.split()
+            if len(words) > 1:
+                every_word = Q()
+                for word in words:
+                    every_word &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+                condition |= every_word
+            customers = customers.filter(condition)
+        if self.cleaned_data["group"]:
+            customers = customers.filter(group=self.cleaned_data["group"])
+        return customers
