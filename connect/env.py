@@ -127,3 +127,25 @@ def cache_config(url: str, default_dir: Path) -> dict:
     raise ImproperlyConfigured(
         f"CACHE_URL={url!r}: use redis://host:port/db, file:///absolute/folder or locmem://."
     )
+
+
+def load_env_file(path: Path) -> None:
+    """Add the `NAME=value` lines of `path` (a `.env` file) to the environment.
+
+    Variables already set win, so the real environment overrides the file. A missing file is
+    fine; a line that is not `NAME=value` stops the start-up with its line number.
+    """
+    if not path.is_file():
+        return
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, equals, value = line.removeprefix("export ").partition("=")
+        name = name.strip()
+        if not equals or not name.isidentifier():
+            raise ImproperlyConfigured(f"{path}:{number}: expected NAME=value, got {line!r}.")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        os.environ.setdefault(name, value)

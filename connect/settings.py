@@ -16,14 +16,22 @@ from connect.env import (
     env_int,
     env_list,
     fernet_keys,
+    load_env_file,
     new_fernet_key,
     new_secret_key,
     persistent_secret,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# A `.env` file beside manage.py (see .env.example) fills in what the environment does not set;
+# CONNECT_ENV_FILE names another file, or none when empty.
+_env_file = os.environ.get("CONNECT_ENV_FILE", str(BASE_DIR / ".env"))
+if _env_file:
+    load_env_file(Path(_env_file))
+
 # Everything a run keeps on this machine: SQLite file, broker folder, cache, media, secrets.
-DATA_DIR = Path(os.environ.get("CONNECT_DATA_DIR") or BASE_DIR / ".local").resolve()
+# A relative path is taken from the project folder, wherever the command runs from.
+DATA_DIR = (BASE_DIR / (os.environ.get("CONNECT_DATA_DIR") or ".local")).resolve()
 
 DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = persistent_secret("SECRET_KEY", DATA_DIR / "secret_key", new_secret_key)
@@ -132,10 +140,10 @@ DEFAULT_CURRENCY = "EUR"
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
+STATIC_ROOT = BASE_DIR / (os.environ.get("STATIC_ROOT") or "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or DATA_DIR / "media")
+MEDIA_ROOT = BASE_DIR / (os.environ.get("MEDIA_ROOT") or DATA_DIR / "media")
 # Hashed, compressed file names once `collectstatic` has built the manifest (the Docker image
 # does); before that the files are served straight from the source folders.
 USE_STATIC_MANIFEST = not DEBUG and env_bool(
