@@ -67,9 +67,9 @@ def _multipart(content_type: str, raw: bytes) -> tuple[dict[str, Any], dict[str,
         data = part.get_payload(decode=True) or b""
         filename = part.get_filename()
         if filename is not None:
-            files[str(name)] = UploadedFile(
-                filename=filename, content_type=part.get_content_type(), data=data
-            )
+            # "" when the part declares no type (requests omits it unless told).
+            declared = part.get_content_type() if part.get("content-type") else ""
+            files[str(name)] = UploadedFile(filename=filename, content_type=declared, data=data)
         else:
             fields[str(name)] = data.decode("utf-8", errors="replace")
     return fields, files

@@ -3,13 +3,18 @@ a refund), webhook resends, fault injection, statistics, reset and bulk seeding.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from hiboutik.simulator import fields as f
 from hiboutik.simulator.context import Context
-from hiboutik.simulator.errors import invalid
+from hiboutik.simulator.errors import invalid, not_found
 from hiboutik.simulator.faults import updated_faults
+from hiboutik.simulator.http_types import Response
+from hiboutik.simulator.pos import make_exchange, make_refund, ring_up_sale
 from hiboutik.simulator.router import Router
+from hiboutik.simulator.state import State
+from hiboutik.simulator.webhooks import deliver_sale
 
 # POST /_sim/seed is for load tests; this keeps a typo from allocating millions of rows.
 MAX_SEED_PRODUCTS = 100_000
@@ -17,6 +22,10 @@ MAX_SEED_PRODUCTS = 100_000
 
 def build_control_router() -> Router:
     router = Router()
+    router.add("POST", "/sales", pos_action(ring_up_sale), locked=False)
+    router.add("POST", "/exchanges", pos_action(make_exchange), locked=False)
+    router.add("POST", "/refunds", pos_action(make_refund), locked=False)
+    router.add("POST", "/webhooks/resend", resend_webhook, locked=False)
     router.add("GET", "/stats", stats, locked=False)
     router.add("POST", "/faults", set_faults)
     router.add("GET", "/faults", get_faults)
@@ -52,3 +61,30 @@ def seed(ctx: Context) -> dict[str, Any]:
         raise invalid({"products": f"at most {MAX_SEED_PRODUCTS} at a time"})
     created = ctx.sim.add_products(count)
     return {"created": len(created), "product_ids": created}
+
+
+def pos_action(action: Callable[[State, dict[str, Any]], dict[str, Any]]) -> Any:
+    """Close the sale under the lock, then fire the webhooks with the lock released; the
+    answer (the full sale) comes once every synchronous receiver has answered."""
+
+    def handler(ctx: Context) -> Response:
+        with ctx.sim.lock:
+            sale = action(ctx.state, ctx.fields)
+            ctx.sim.persist()
+        deliver_sale(ctx.sim, sale["sale_id"])
+        return Response(201, sale)
+
+    handler.__name__ = action.__name__
+    return handler
+
+
+def resend_webhook(ctx: Context) -> dict[str, Any]:
+    """What the cashier's callback icon does: send a closed sale to the webhooks again."""
+    reader = f.FieldReader(ctx.fields)
+    reader.reject_unknown({"sale_id"})
+    sale_id = reader.get("sale_id", f.parse_positive_int, required=True)
+    reader.check()
+    with ctx.sim.lock:
+        if ctx.state.get("sales", sale_id) is None:
+            raise not_found(f"sale {sale_id} not found", {"sale_id": f"unknown id {sale_id}"})
+    return {"sale_id": sale_id, "webhook_deliveries": deliver_sale(ctx.sim, sale_id)}

@@ -26,7 +26,7 @@ class Route:
 
     @property
     def name(self) -> str:
-        return f"{self.method} {self.pattern}"
+        return f"{self.method} {self.pattern.replace(':int}', '}')}"
 
 
 class Router:

@@ -125,7 +125,8 @@ class Simulator:
     # --- state --------------------------------------------------------------------------
     def _initial_state(self) -> State:
         path = self.config.state_path
-        if path is not None and path.exists():
+        self.loaded_from_file = path is not None and path.exists()
+        if path is not None and self.loaded_from_file:
             return load_state(path)
         state = build_state(self.config.seed, stamp(local_now()))
         if path is not None:

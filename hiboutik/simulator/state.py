@@ -56,10 +56,11 @@ class State:
         return value
 
     def insert(self, table: str, row: dict[str, Any], id_key: str) -> dict[str, Any]:
+        """Store ``row`` under a new id, which becomes its first key; returns the stored row."""
         row_id = self.next_id(table)
-        row[id_key] = row_id
-        self.tables[table][row_id] = row
-        return row
+        stored = {id_key: row_id, **{k: v for k, v in row.items() if k != id_key}}
+        self.tables[table][row_id] = stored
+        return stored
 
     def get(self, table: str, row_id: int) -> dict[str, Any] | None:
         return self.tables[table].get(row_id)

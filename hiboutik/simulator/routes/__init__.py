@@ -3,8 +3,33 @@
 from __future__ import annotations
 
 from hiboutik.simulator.router import Router
+from hiboutik.simulator.routes import (
+    customers,
+    images,
+    inventory,
+    product_search,
+    products,
+    reference,
+    sales,
+    stock,
+    webhooks,
+)
+
+MODULES = (
+    products,
+    product_search,
+    images,
+    reference,
+    stock,
+    inventory,
+    customers,
+    sales,
+    webhooks,
+)
 
 
 def build_api_router() -> Router:
     router = Router()
+    for module in MODULES:
+        module.register(router)
     return router

@@ -1,0 +1,61 @@
+"""Image files: format check and pixel size read from the header, standard library only."""
+
+from __future__ import annotations
+
+import struct
+
+# content type → (file extension, magic prefix)
+FORMATS = {
+    "image/jpeg": ("jpg", b"\xff\xd8\xff"),
+    "image/png": ("png", b"\x89PNG\r\n\x1a\n"),
+    "image/gif": ("gif", b"GIF8"),
+    "image/webp": ("webp", b"RIFF"),
+}
+EXTENSIONS = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}
+
+
+class ImageError(ValueError):
+    pass
+
+
+def sniff(data: bytes) -> str:
+    """The real content type of ``data``, from its magic bytes."""
+    for content_type, (_, magic) in FORMATS.items():
+        if data.startswith(magic) and (content_type != "image/webp" or data[8:12] == b"WEBP"):
+            return content_type
+    raise ImageError("the file is not a JPEG, PNG, GIF or WebP image")
+
+
+def dimensions(data: bytes, content_type: str) -> tuple[int, int]:
+    """(width, height), or (0, 0) when the header does not say (e.g. some WebP variants)."""
+    try:
+        if content_type == "image/png":
+            return struct.unpack(">II", data[16:24])
+        if content_type == "image/gif":
+            return struct.unpack("<HH", data[6:10])
+        if content_type == "image/jpeg":
+            return _jpeg_dimensions(data)
+    except struct.error:
+        raise ImageError("the image header is truncated") from None
+    return 0, 0
+
+
+def _jpeg_dimensions(data: bytes) -> tuple[int, int]:
+    index = 2
+    while index + 9 < len(data):
+        if data[index] != 0xFF:
+            raise ImageError("malformed JPEG")
+        marker = data[index + 1]
+        length = struct.unpack(">H", data[index + 2 : index + 4])[0]
+        # SOF0..SOF15 carry the frame size, except DHT (C4), JPG (C8) and DAC (CC).
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height, width = struct.unpack(">HH", data[index + 5 : index + 9])
+            return width, height
+        index += 2 + length
+    raise ImageError("JPEG without a frame header")

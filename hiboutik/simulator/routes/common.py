@@ -1,0 +1,38 @@
+"""Helpers shared by the route modules: lookups that 404, one-element answers, creates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hiboutik.simulator.context import Context
+from hiboutik.simulator.errors import not_found
+from hiboutik.simulator.http_types import Response
+from hiboutik.simulator.paging import paginate
+
+
+def require_row(ctx: Context, table: str, row_id: int, label: str) -> dict[str, Any]:
+    row = ctx.state.get(table, row_id)
+    if row is None:
+        raise not_found(f"{label} {row_id} not found", {f"{label}_id": f"unknown id {row_id}"})
+    return row
+
+
+def one(row: dict[str, Any]) -> list[dict[str, Any]]:
+    """Reading one record answers a one-element array (hiboutik-api.md §1.3)."""
+    return [row]
+
+
+def created(key: str, row_id: int) -> Response:
+    """Creates answer ``201 {"<entity>_id": N}`` (architecture.md §3)."""
+    return Response(201, {key: row_id})
+
+
+def paged(ctx: Context, rows: list[Any]) -> Response:
+    return paginate(rows, ctx.query, ctx.list_url(), past_end_404=ctx.config.page_past_end == "404")
+
+
+def search_result(ctx: Context, rows: list[Any]) -> Response:
+    """No hit is ``200 []`` or, when configured so, a 404 (hiboutik-api.md §4.1, §13.2)."""
+    if not rows and ctx.config.empty_search == "404":
+        raise not_found("No result for this search", {"search": "no match"})
+    return paged(ctx, rows)

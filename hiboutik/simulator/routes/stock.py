@@ -1,0 +1,102 @@
+"""Stock reads (hiboutik-api.md §7.1). Only products with stock management have rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hiboutik.simulator import fields as f
+from hiboutik.simulator.catalogue import barcode_of
+from hiboutik.simulator.context import Context
+from hiboutik.simulator.errors import not_found
+from hiboutik.simulator.http_types import Response
+from hiboutik.simulator.router import Router
+from hiboutik.simulator.routes.common import paged, require_row
+
+_WAREHOUSE_FILTERS = {
+    "product_arch": f.parse_flag,
+    "product_brand": f.parse_id_or_zero,
+    "product_category": f.parse_id_or_zero,
+    "product_supplier": f.parse_id_or_zero,
+    "products_ref_ext": f.parse_text,
+    "product_supplier_reference": f.parse_text,
+}
+
+
+def register(router: Router) -> None:
+    router.add("GET", "/stock_available/warehouse_id/{warehouse_id:int}", by_warehouse)
+    router.add("GET", "/stock_available/product_id/{product_id:int}", by_product)
+    router.add(
+        "GET", "/stock_available/product_id_size/{product_id:int}/{size_id:int}", by_product_size
+    )
+    router.add("GET", "/stock_available/all_wh", all_warehouses)
+
+
+def _size_ids(product: dict[str, Any]) -> list[int]:
+    return [int(s) for s in product["size_barcodes"]] or [0]
+
+
+def _row(ctx: Context, product: dict[str, Any], warehouse_id: int, size_id: int) -> dict[str, Any]:
+    return {
+        "product_id": product["product_id"],
+        "product_size": size_id,
+        "warehouse_id": warehouse_id,
+        "stock_available": ctx.state.stock_of(warehouse_id, product["product_id"], size_id),
+        "inventory_alert": 0,
+        "product_barcode": barcode_of(product, size_id),
+        "products_ref_ext": product["products_ref_ext"],
+    }
+
+
+def _stocked_products(ctx: Context) -> list[dict[str, Any]]:
+    return [p for p in ctx.state.rows("products") if p["product_stock_management"]]
+
+
+def by_warehouse(ctx: Context, warehouse_id: int) -> Response:
+    require_row(ctx, "warehouses", warehouse_id, "warehouse")
+    query = {k: v for k, v in ctx.query.items() if k != "p"}
+    reader = f.FieldReader(query)
+    reader.reject_unknown(set(_WAREHOUSE_FILTERS))
+    wanted = {n: reader.get(n, parser) for n, parser in _WAREHOUSE_FILTERS.items() if n in query}
+    reader.check()
+    rows = [
+        _row(ctx, product, warehouse_id, size_id)
+        for product in _stocked_products(ctx)
+        if all(product[name] == value for name, value in wanted.items())
+        for size_id in _size_ids(product)
+    ]
+    return paged(ctx, rows)
+
+
+def by_product(ctx: Context, product_id: int) -> list[dict[str, Any]]:
+    product = require_row(ctx, "products", product_id, "product")
+    if not product["product_stock_management"]:
+        return []
+    return [
+        _row(ctx, product, warehouse_id, size_id)
+        for warehouse_id in sorted(ctx.state.tables["warehouses"])
+        for size_id in _size_ids(product)
+    ]
+
+
+def by_product_size(ctx: Context, product_id: int, size_id: int) -> list[dict[str, Any]]:
+    product = require_row(ctx, "products", product_id, "product")
+    if size_id not in _size_ids(product):
+        raise not_found(
+            f"product {product_id} has no size {size_id}", {"size_id": "not a size of this product"}
+        )
+    if not product["product_stock_management"]:
+        return []
+    return [
+        _row(ctx, product, warehouse_id, size_id)
+        for warehouse_id in sorted(ctx.state.tables["warehouses"])
+    ]
+
+
+def all_warehouses(ctx: Context) -> Response:
+    rows = [
+        _row(ctx, product, warehouse_id, size_id)
+        for warehouse_id in sorted(ctx.state.tables["warehouses"])
+        for product in _stocked_products(ctx)
+        for size_id in _size_ids(product)
+    ]
+    return paged(ctx, rows)
