@@ -46,6 +46,13 @@ settings.STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 settings.WHITENOISE_USE_FINDERS = True
+# Hashing passwords at production strength costs a second per login; tests need no strength.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The test client and live servers speak plain HTTP: no redirect to HTTPS, cookies sent over it.
+settings.SECURE_SSL_REDIRECT = False
+settings.SESSION_COOKIE_SECURE = False
+settings.CSRF_COOKIE_SECURE = False
+settings.SECURE_HSTS_SECONDS = 0
 
 
 def _redis_url() -> str | None:
