@@ -275,7 +275,8 @@ def stock_missing(
     on_hand = {item.product_id: getattr(item, field_name) for item in items}
     missing = {}
     for product, wanted in quantities.items():
-        lacking = wanted - max(on_hand.get(product.pk, 0), 0)
+        # Negative stock counts as a debt: covering it brings the shelf back to zero.
+        lacking = wanted - on_hand.get(product.pk, 0)
         if lacking > 0:
             missing[product] = lacking
     return missing

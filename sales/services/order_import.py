@@ -21,16 +21,11 @@ from sales.services.orders import (
     PaymentSpec,
     as_spec,
     build_lines,
+    find_by_external_reference,
     order_create,
     quantities_by_product,
 )
 from sales.services.shipping import order_ship
-
-
-def _already_imported(external_source: str, external_reference: str) -> Order | None:
-    return Order.objects.filter(
-        external_source=external_source, external_reference=external_reference
-    ).first()
 
 
 def order_import_complete(
@@ -61,7 +56,7 @@ def order_import_complete(
     external_source, external_reference = external_source.strip(), external_reference.strip()
     if not external_source or not external_reference:
         raise InvalidOrder(gettext("An imported order needs an external source and reference."))
-    existing = _already_imported(external_source, external_reference)
+    existing = find_by_external_reference(external_source, external_reference)
     if existing is not None:
         return existing
     specs = [as_spec(LineSpec, line) for line in lines]
@@ -118,7 +113,7 @@ def order_import_complete(
         return error.order
     except IntegrityError:
         # A concurrent import of the same sale committed first: return its order.
-        existing = _already_imported(external_source, external_reference)
+        existing = find_by_external_reference(external_source, external_reference)
         if existing is not None:
             return existing
         raise

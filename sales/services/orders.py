@@ -147,6 +147,12 @@ def quantities_by_product(lines: Iterable[OrderLine], quantity_of=None) -> dict[
     return dict(sorted(totals.items(), key=lambda item: item[0].pk))
 
 
+def find_by_external_reference(external_source: str, external_reference: str) -> Order | None:
+    return Order.objects.filter(
+        external_source=external_source, external_reference=external_reference
+    ).first()
+
+
 def order_create(
     *,
     store: Store,
@@ -202,9 +208,7 @@ def order_create(
 
     with transaction.atomic():
         if external_reference:
-            existing = Order.objects.filter(
-                external_source=external_source, external_reference=external_reference
-            ).first()
+            existing = find_by_external_reference(external_source, external_reference)
             if existing is not None:
                 raise DuplicateOrder(existing)
         if reserve_stock:

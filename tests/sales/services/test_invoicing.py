@@ -1,0 +1,64 @@
+from decimal import Decimal
+
+import pytest
+
+from sales.exceptions import InvalidOrder, NothingToInvoice
+from sales.models import OrderStatus
+from sales.services import LineSpec, order_cancel, order_create, order_invoice
+
+pytestmark = pytest.mark.django_db
+
+
+def test_invoice_everything(store, mug, book):
+    order = order_create(
+        store=store,
+        lines=[LineSpec(product=mug, quantity=2), LineSpec(product=book, quantity=1)],
+        shipping_amount="4.80",
+    )
+    invoice = order_invoice(order=order)
+    assert invoice.number.startswith("FAC-")
+    assert invoice.grand_total == order.grand_total
+    assert invoice.subtotal == order.subtotal
+    assert invoice.tax_total == order.tax_total
+    assert invoice.shipping_amount == order.shipping_amount == Decimal("4.00")
+    assert [line.qty_invoiced for line in order.lines.all()] == [2, 1]
+    assert order.status == OrderStatus.PROCESSING
+    assert list(order.events.values_list("kind", flat=True)) == ["created", "invoiced", "status"]
+
+
+def test_partial_invoices_add_up_to_the_order_exactly(store, book):
+    order = order_create(
+        store=store,
+        lines=[LineSpec(product=book, quantity=3, unit_price_incl_tax="3.33")],
+        shipping_amount="2",
+    )
+    line = order.lines.get()
+    first = order_invoice(order=order, quantities={line: 1})
+    second = order_invoice(order=order, quantities={line.pk: 1})
+    third = order_invoice(order=order)
+    invoices = [first, second, third]
+    assert sum(invoice.grand_total for invoice in invoices) == order.grand_total
+    assert sum(invoice.tax_total for invoice in invoices) == order.tax_total
+    assert [invoice.shipping_amount > 0 for invoice in invoices] == [True, False, False]
+    with pytest.raises(NothingToInvoice):
+        order_invoice(order=order)
+
+
+def test_invoice_quantities_are_checked(store, mug, book):
+    order = order_create(store=store, lines=[LineSpec(product=mug, quantity=2)])
+    other = order_create(store=store, lines=[LineSpec(product=book, quantity=1)])
+    line = order.lines.get()
+    with pytest.raises(InvalidOrder):
+        order_invoice(order=order, quantities={line: 3})
+    with pytest.raises(InvalidOrder):
+        order_invoice(order=order, quantities={other.lines.get(): 1})
+    with pytest.raises(NothingToInvoice):
+        order_invoice(order=order, quantities={line: 0})
+    assert not order.invoices.exists()
+
+
+def test_canceled_order_cannot_be_invoiced(store, mug):
+    order = order_create(store=store, lines=[LineSpec(product=mug, quantity=1)])
+    order_cancel(order=order)
+    with pytest.raises(NothingToInvoice):
+        order_invoice(order=order)
