@@ -44,6 +44,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Public base URL used to build the webhook addresses given to Hiboutik.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The local Hiboutik simulator (`make run` starts it) that the demo integration talks to.
+HIBOUTIK_SIMULATOR_URL = os.environ.get(
+    "HIBOUTIK_SIMULATOR_URL", "http://127.0.0.1:8765/api"
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,0 +1,86 @@
+# Connect: `make run` starts everything locally, `make test` runs the whole test suite.
+# Both create the virtualenv in .venv on first use and reinstall only when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SIMULATOR_PORT ?= 8765
+WORKER_CONCURRENCY ?= 2
+# Two test processes on two cores; `make test PYTEST_ARGS=` runs in one process.
+PYTEST_ARGS ?= -n 2
+
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+DATA_DIR := $(or $(CONNECT_DATA_DIR),.local)
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format install install-dev migrate admin clean
+
+help:
+	@echo "make run      start Connect on http://$(HOST):$(PORT)/ with its worker, beat and the Hiboutik simulator"
+	@echo "make test     run the whole test suite (PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL say so)"
+	@echo "make lint     ruff check + ruff format --check"
+	@echo "make format   ruff format + ruff check --fix"
+	@echo "make clean    remove the virtualenv and caches (keeps the data in $(DATA_DIR)/)"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+		echo "Connect needs Python 3.11 or newer: '$(PYTHON)' is $$($(PYTHON) --version 2>&1)." \
+		     "Run e.g. make run PYTHON=python3.12"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# The stamps remember which pyproject.toml was installed; a newer pyproject.toml reinstalls.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	@echo "Installing Connect into $(VENV) ..."
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	@echo "Installing Connect and its development tools into $(VENV) ..."
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: $(VENV)/.installed
+	$(MANAGE) migrate --noinput
+
+admin: $(VENV)/.installed
+	@$(MANAGE) ensure_admin
+
+# The local run is a development server: DEBUG on (no HTTPS redirect), whatever .env says.
+run: export DEBUG := 1
+run: export WEB_ADDRESS := $(HOST):$(PORT)
+run: export SIMULATOR_PORT := $(SIMULATOR_PORT)
+run: export SIMULATOR_STATE := $(DATA_DIR)/hiboutik-simulator.json
+run: export HIBOUTIK_SIMULATOR_URL := http://127.0.0.1:$(SIMULATOR_PORT)/api
+run: export WORKER_CONCURRENCY := $(WORKER_CONCURRENCY)
+run: export PATH := $(CURDIR)/$(BIN):$(PATH)
+run: $(VENV)/.installed
+	$(MANAGE) migrate --noinput
+	$(MANAGE) demo
+	@echo
+	@echo "  Connect:            http://$(HOST):$(PORT)/"
+	@$(MANAGE) ensure_admin
+	@echo "  Hiboutik simulator: http://127.0.0.1:$(SIMULATOR_PORT)/api (demo@connect.test / DEMOKEY)"
+	@echo "  Data kept in $(DATA_DIR)/. Ctrl-C stops everything."
+	@echo
+	@# honcho reads no .env itself: the settings do, with the environment taking precedence.
+	exec $(BIN)/honcho --env /dev/null --procfile Procfile start
+
+test: $(VENV)/.installed-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
