@@ -276,9 +276,10 @@ class HiboutikClient:
         slot: int | None = None,
         framing: str | None = None,
         essential: bool = False,
-    ) -> None:
+    ) -> int | None:
         """Upload an image as multipart field ``image``: the POS thumbnail, or with
-        ``large=True`` the 1000×1000 web image in ``slot`` 1..4. Never retried: list the
+        ``large=True`` the 1000×1000 web image in ``slot`` 1..4. Returns the ``image_id`` when
+        Hiboutik's answer carries one (its answer is not documented). Never retried: list the
         product's images before calling again."""
         if not content:
             raise ValueError("image content is empty")
@@ -301,13 +302,18 @@ class HiboutikClient:
             route = "products_images"
             if slot is not None:
                 raise ValueError("slot only applies to large images")
-        self._send(
+        payload = self._send(
             "POST",
             f"/{route}/{_id(product_id)}/",
             data=fields,
             files={"image": (filename, content, content_type)},
             essential=essential,
         )
+        if isinstance(payload, list) and len(payload) == 1:
+            payload = payload[0]
+        if isinstance(payload, Mapping) and payload.get("image_id") not in (None, ""):
+            return parse_int(payload["image_id"], field="image_id")
+        return None
 
     def list_product_images(
         self, product_id: int, *, essential: bool = False
@@ -593,9 +599,10 @@ class HiboutikClient:
                     method=method,
                     path=path,
                 )
-            error = self._attempt(method, url, path, params, data, files, attempt)
-            if isinstance(error, requests.Response):
-                return error
+            outcome = self._attempt(method, url, path, params, data, files, attempt)
+            if isinstance(outcome, requests.Response):
+                return outcome
+            error = outcome
             if isinstance(error, HiboutikQuotaExhausted):
                 self.ledger.mark_exhausted(self.ledger_key)
                 raise error

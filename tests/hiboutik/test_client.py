@@ -189,10 +189,16 @@ def test_update_sends_one_attribute(client, mocked):
 
 def test_image_upload_is_multipart_field_image_on_both_routes(client, mocked):
     mocked.post(f"{BASE}/products_images/5/", json={})
-    mocked.post(f"{BASE}/products_images_1000x1000/5/", json={})
-    client.upload_product_image(5, b"\x89PNG...", filename="a.png", content_type="image/png")
-    client.upload_product_image(
-        5, b"\xff\xd8...", filename="b.jpg", content_type="image/jpeg", large=True, slot=2
+    mocked.post(f"{BASE}/products_images_1000x1000/5/", status=201, json={"image_id": 9})
+    assert (
+        client.upload_product_image(5, b"\x89PNG...", filename="a.png", content_type="image/png")
+        is None
+    )
+    assert (
+        client.upload_product_image(
+            5, b"\xff\xd8...", filename="b.jpg", content_type="image/jpeg", large=True, slot=2
+        )
+        == 9
     )
     small, large = (call.request for call in mocked.calls)
     assert small.headers["Content-Type"].startswith("multipart/form-data")
