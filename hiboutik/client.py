@@ -482,8 +482,10 @@ class HiboutikClient:
             "webhook_url": url,
             "webhook_action": action,
             "webhook_app_id_int": app_id,
-            "webhook_async": form_value(asynchronous),
         }
+        if asynchronous:
+            # Synchronous is Hiboutik's default; the flag is only sent to change it.
+            data["webhook_async"] = "1"
         payload = self._send("POST", "/webhooks", data=data, essential=essential)
         return _created_id(payload, "webhook_id")
 

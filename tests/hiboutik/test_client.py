@@ -187,6 +187,27 @@ def test_update_sends_one_attribute(client, mocked):
     assert len(mocked.calls) == 2
 
 
+def test_webhook_registration_form(client, mocked):
+    mocked.post(
+        f"{BASE}/webhooks",
+        json={"webhook_id": 4},
+        match=[
+            matchers.urlencoded_params_matcher(
+                {
+                    "webhook_label": "Connect",
+                    "webhook_url": "https://c.test/h/tok",
+                    "webhook_action": "sale",
+                    "webhook_app_id_int": "connect",
+                }
+            )
+        ],
+    )
+    assert client.create_webhook(url="https://c.test/h/tok", label="Connect") == 4
+    mocked.post(f"{BASE}/webhooks", json={"webhook_id": 5})
+    client.create_webhook(url="https://c.test/h/tok", label="Connect", asynchronous=True)
+    assert "webhook_async=1" in mocked.calls[1].request.body
+
+
 def test_image_upload_is_multipart_field_image_on_both_routes(client, mocked):
     mocked.post(f"{BASE}/products_images/5/", json={})
     mocked.post(f"{BASE}/products_images_1000x1000/5/", status=201, json={"image_id": 9})
