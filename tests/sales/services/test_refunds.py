@@ -1,0 +1,106 @@
+from decimal import Decimal
+
+import pytest
+
+from sales.exceptions import InvalidOrder, RefundExceedsRemaining
+from sales.models import OrderStatus, RmaStatus
+from sales.services import (
+    LineSpec,
+    RefundLineSpec,
+    RmaLineSpec,
+    order_create,
+    order_import_complete,
+    order_invoice,
+    refund_create,
+    refundable_amount,
+    rma_create,
+)
+from tests.sales.helpers import table_counts
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sold(store, mug, book, placed_at):
+    """A completed sale: 3 mugs at 12.00 and 1 book at 5.57 = 41.57."""
+    return order_import_complete(
+        store=store,
+        lines=[
+            LineSpec(product=mug, quantity=3),
+            LineSpec(product=book, quantity=1, unit_price_incl_tax="5.57"),
+        ],
+        payments=[],
+        shipping_method=None,
+        external_source="pos",
+        external_reference="5",
+        placed_at=placed_at,
+    )
+
+
+def test_refund_lines_at_their_price(sold):
+    mug_line = sold.lines.get(sku="MUG-BLANC")
+    refund = refund_create(order=sold, lines=[RefundLineSpec(order_line=mug_line, quantity=1)])
+    assert refund.number.startswith("AVO-")
+    assert refund.amount == Decimal("12.00")
+    mug_line.refresh_from_db()
+    assert mug_line.qty_refunded == 1
+    assert refundable_amount(sold) == Decimal("29.57")
+    assert sold.status == OrderStatus.COMPLETE
+    assert sold.events.filter(kind="refund").count() == 1
+
+
+def test_refunding_everything_closes_the_order(sold):
+    refund_create(order=sold, amount="30")
+    refund_create(order=sold, amount="11.57", note="Solde")
+    assert refundable_amount(sold) == 0
+    assert sold.status == OrderStatus.CLOSED
+    assert sold.events.last().new_status == OrderStatus.CLOSED
+
+
+def test_refund_never_exceeds_what_remains(sold):
+    refund_create(order=sold, amount="40")
+    before = table_counts()
+    with pytest.raises(RefundExceedsRemaining) as error:
+        refund_create(order=sold, amount="1.58")
+    assert error.value.remaining == Decimal("1.57")
+    assert table_counts() == before
+
+
+def test_refund_quantities_cannot_exceed_invoiced(sold):
+    line = sold.lines.get(sku="LIVRE-POCHE")
+    refund_create(order=sold, lines=[RefundLineSpec(order_line=line, quantity=1)])
+    with pytest.raises(InvalidOrder):
+        refund_create(order=sold, lines=[RefundLineSpec(order_line=line, quantity=1)])
+
+
+def test_nothing_invoiced_means_nothing_refundable(store, mug):
+    order = order_create(store=store, lines=[LineSpec(product=mug, quantity=1)])
+    with pytest.raises(RefundExceedsRemaining):
+        refund_create(order=order, amount="1")
+    order_invoice(order=order)
+    assert refund_create(order=order, amount="12").amount == Decimal("12")
+
+
+@pytest.mark.parametrize("amount", ["0", "-5", "abc"])
+def test_refund_amount_must_be_positive(sold, amount):
+    with pytest.raises(InvalidOrder):
+        refund_create(order=sold, amount=amount)
+
+
+def test_refund_for_a_return_with_an_external_reference_is_made_once(sold):
+    line = sold.lines.get(sku="MUG-BLANC")
+    rma = rma_create(
+        order=sold,
+        lines=[RmaLineSpec(order_line=line, quantity=1, back_to_stock=True)],
+        status=RmaStatus.COMPLETE,
+    )
+    kwargs = {
+        "order": sold,
+        "lines": [RefundLineSpec(order_line=line, quantity=1)],
+        "rma": rma,
+        "external_reference": "exchange-9",
+    }
+    first = refund_create(**kwargs)
+    assert refund_create(**kwargs) == first
+    assert rma.refunds.get() == first
+    assert sold.refunds.count() == 1
