@@ -1,10 +1,12 @@
+import re
+
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
+from django.views.static import serve
 
 from connect import views
 
@@ -18,5 +20,14 @@ urlpatterns = [
     path("inventory/", include("inventory.urls")),
     path("integrations/", include("integrations.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (product images) are served by Django, behind the login like every page, unless
+# the deployment lets a web server do it (SERVE_MEDIA=False). static() only works with DEBUG on.
+if getattr(settings, "SERVE_MEDIA", True):
+    urlpatterns += [
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+            name="media",
+        )
+    ]

@@ -47,3 +47,18 @@ def money(value, currency: str | None = None) -> str:
     return format_money(
         amount, currency or settings.DEFAULT_CURRENCY, get_language() or settings.LANGUAGE_CODE
     )
+
+
+@register.filter
+def percent(value) -> str:
+    """A rate such as 20 or 5.5 as `20 %` / `5,5 %` in French and `20%` / `5.5%` in English."""
+    if value is None or value == "":
+        return ""
+    try:
+        rate = Decimal(str(value)).normalize()
+    except (InvalidOperation, ValueError):
+        return str(value)
+    text = format(rate.quantize(Decimal(1)) if rate == rate.to_integral() else rate, "f")
+    if (get_language() or settings.LANGUAGE_CODE).split("-")[0] == "fr":
+        return f"{text.replace('.', ',')}{NBSP}%"
+    return f"{text}%"

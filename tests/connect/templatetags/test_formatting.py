@@ -4,7 +4,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from connect.templatetags.formatting import format_money, money
+from connect.templatetags.formatting import format_money, money, percent
 
 
 @pytest.mark.parametrize(
@@ -47,3 +47,22 @@ def test_filter_in_a_template():
     template = Template("{% load formatting %}{{ total|money:currency }}")
     with translation.override("en"):
         assert template.render(Context({"total": Decimal("7"), "currency": "EUR"})) == "€7.00"
+
+
+@pytest.mark.parametrize(
+    ("rate", "language", "expected"),
+    [
+        (Decimal("20.00"), "fr", "20\u00a0%"),
+        (Decimal("20.00"), "en", "20%"),
+        (Decimal("5.50"), "fr", "5,5\u00a0%"),
+        ("2.1", "en", "2.1%"),
+    ],
+)
+def test_percent_per_locale(rate, language, expected):
+    with translation.override(language):
+        assert percent(rate) == expected
+
+
+def test_percent_leaves_missing_and_odd_values_alone():
+    assert percent(None) == ""
+    assert percent("abc") == "abc"

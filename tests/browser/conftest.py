@@ -1,0 +1,81 @@
+"""Browser tests: Playwright's sync API drives Debian's Chromium against pytest-django's
+live server."""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.test import Client, override_settings
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "/tmp")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http_site():
+    """The live server speaks plain HTTP: no HTTPS redirect, cookies without the Secure flag.
+
+    Session-scoped and autouse so it is in place before the live server loads its middleware.
+    """
+    override = override_settings(
+        SECURE_SSL_REDIRECT=False, SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False
+    )
+    override.enable()
+    yield
+    override.disable()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def site(live_server, transactional_db):
+    return live_server.url
+
+
+@pytest.fixture
+def page(browser, site):
+    """A fresh browser tab (own cookies) whose browser asks for French, as in France."""
+    context = browser.new_context(
+        locale="fr-FR", base_url=site, viewport={"width": 1360, "height": 900}
+    )
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def log_in(page, site):
+    """Open a session for a user without the login form (that form has its own test)."""
+
+    def open_session(user) -> None:
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": site}])
+
+    return open_session
+
+
+def screenshot(page, name: str) -> str:
+    path = os.path.join(SCREENSHOTS, f"connect-{name}.png")
+    page.screenshot(path=path, full_page=True)
+    return path
