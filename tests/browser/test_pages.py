@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from inventory.models import StockItem, StockMovement
 from integrations.models import Notification
+from inventory.models import StockItem, StockMovement
 from tests.browser.conftest import screenshot
 from tests.factories import (
     PASSWORD,
