@@ -1,0 +1,199 @@
+"""Products: pagination, one-element reads, creates and one-attribute updates."""
+
+from __future__ import annotations
+
+import re
+
+from hiboutik.simulator.barcodes import is_valid_ean13
+from tests.hiboutik.simulator.conftest import Api
+
+
+def test_list_fits_one_page_without_pagination_headers(api: Api) -> None:
+    response = api.get("/products/")
+    assert response.status_code == 200
+    rows = response.json()
+    assert [p["product_id"] for p in rows] == [1, 2, 3, 4, 5, 6, 7]
+    assert "Link" not in response.headers
+    assert "Content-Range" not in response.headers
+
+
+def test_list_pages_by_250_with_link_and_content_range(api: Api) -> None:
+    api.sim.add_products(593)  # 600 products: pages of 250, 250, 100
+
+    first = api.get("/products/")
+    second = api.get("/products/", params={"p": 2})
+    third = api.get("/products/?p=3")
+
+    assert [len(r.json()) for r in (first, second, third)] == [250, 250, 100]
+    assert first.headers["Content-Range"] == "0-249/600"
+    assert second.headers["Content-Range"] == "250-499/600"
+    assert third.headers["Content-Range"] == "500-599/600"
+    base = f"{api.sim.base_url}/products/"
+    assert second.headers["Link"] == (
+        f'<{base}?p=1>; rel="start", <{base}?p=1>; rel="prev", <{base}?p=2>; rel="current", '
+        f'<{base}?p=3>; rel="next", <{base}?p=3>; rel="last"'
+    )
+    assert 'rel="prev"' not in first.headers["Link"]
+    assert 'rel="next"' not in third.headers["Link"]
+    ids = [p["product_id"] for r in (first, second, third) for p in r.json()]
+    assert ids == list(range(1, 601))
+
+
+def test_page_past_the_end_is_empty_or_404_as_configured(simulator_factory) -> None:
+    default = Api(simulator_factory())
+    assert default.get("/products/?p=2").json() == []
+    strict = Api(simulator_factory(page_past_end="404"))
+    assert strict.get("/products/?p=2").status_code == 404
+    assert strict.get("/products/?p=1").status_code == 200
+
+
+def test_bad_page_numbers_get_422(api: Api) -> None:
+    for page in ("0", "-1", "abc"):
+        response = api.get(f"/products/?p={page}")
+        assert response.status_code == 422
+        assert "p" in response.json()["details"]
+
+
+def test_archived_products_leave_the_list_but_stay_readable(api: Api) -> None:
+    api.put("/product/4", data={"product_attribute": "product_arch", "new_value": "1"})
+    assert 4 not in [p["product_id"] for p in api.get("/products/").json()]
+    assert api.get("/products/4").json()[0]["product_arch"] == 1
+
+
+def test_get_returns_a_one_element_array_with_the_documented_types(api: Api) -> None:
+    response = api.get("/products/1")
+    assert response.status_code == 200
+    body = response.json()
+    assert isinstance(body, list) and len(body) == 1
+    product = body[0]
+    assert product["product_id"] == 1 and isinstance(product["product_vat"], int)
+    assert product["product_price"] == "25.00"
+    assert product["product_supply_price"] == "8.00"
+    assert product["products_ref_ext"] == "TSHIRT-BIO"
+    assert product["product_size_details"] == [
+        {"size_id": 1, "size_name": "S", "barcode": "2430010000017"},
+        {"size_id": 2, "size_name": "M", "barcode": "2430020000014"},
+        {"size_id": 3, "size_name": "L", "barcode": "2430030000011"},
+        {"size_id": 4, "size_name": "XL", "barcode": "2430040000018"},
+    ]
+    assert {"warehouse_id": 2, "product_size": 3, "stock_available": 12, "inventory_alert": 0} in (
+        product["stock_available"]
+    )
+    assert product["images"] == [] and product["tags"] == []
+
+
+def test_unknown_product_gets_404(api: Api) -> None:
+    response = api.get("/products/999")
+    assert response.status_code == 404
+    assert response.json()["code"] == 5
+
+
+def test_create_answers_201_with_id_and_generates_an_internal_barcode(api: Api) -> None:
+    response = api.post(
+        "/products/",
+        data={"product_model": "Pull laine", "product_price": "89.90", "product_vat": "1"},
+    )
+    assert response.status_code == 201
+    product_id = response.json()["product_id"]
+    assert response.json() == {"product_id": product_id}
+    product = api.get(f"/products/{product_id}").json()[0]
+    assert product["product_model"] == "Pull laine"
+    assert product["product_price"] == "89.90"
+    assert re.fullmatch(r"243\d{10}", product["product_barcode"])
+    assert is_valid_ean13(product["product_barcode"])
+
+
+def test_create_accepts_json_and_cuts_products_ref_ext_to_20_characters(api: Api) -> None:
+    ref = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
+    response = api.post(
+        "/products",
+        json={
+            "product_model": "Bonnet",
+            "product_price": 15,
+            "products_ref_ext": ref,
+            "product_barcode": "3760000000017",
+            "product_stock_management": 0,
+        },
+    )
+    assert response.status_code == 201
+    product = api.get(f"/products/{response.json()['product_id']}").json()[0]
+    assert product["products_ref_ext"] == ref[:20]
+    assert product["product_barcode"] == "3760000000017"
+    assert product["product_price"] == "15.00"
+    assert product["stock_available"] == []
+
+
+def test_create_validates_every_field_and_stores_nothing_on_error(api: Api) -> None:
+    response = api.post(
+        "/products/",
+        json={
+            "product_price": "abc",
+            "product_vat": 42,
+            "product_arch": 2,
+            "product_supplier_price": "3.00",
+            "product_category": "x",
+        },
+    )
+    assert response.status_code == 422
+    details = response.json()["details"]
+    assert set(details) == {
+        "product_model",
+        "product_price",
+        "product_vat",
+        "product_arch",
+        "product_supplier_price",
+        "product_category",
+    }
+    assert details["product_model"] == "is required"
+    assert len(api.get("/products/").json()) == 7
+
+
+def test_create_refuses_a_barcode_already_in_use(api: Api) -> None:
+    response = api.post(
+        "/products/", data={"product_model": "Copie", "product_barcode": "2430020000014"}
+    )
+    assert response.status_code == 422
+    assert "product_barcode" in response.json()["details"]
+
+
+def test_put_changes_one_attribute(api: Api) -> None:
+    response = api.put(
+        "/product/4", data={"product_attribute": "product_price", "new_value": "21.5"}
+    )
+    assert response.status_code == 200
+    product = api.get("/products/4").json()[0]
+    assert product["product_price"] == "21.50"
+    assert product["product_model"] == "Casquette"
+
+
+def test_put_products_form_with_the_id_in_the_body(api: Api) -> None:
+    response = api.put(
+        "/products/",
+        json={"product_id": 4, "product_attribute": "product_vat", "new_value": 2},
+    )
+    assert response.status_code == 200
+    assert api.get("/products/4").json()[0]["product_vat"] == 2
+
+
+def test_put_refuses_unknown_attributes_bad_values_and_unknown_products(api: Api) -> None:
+    unknown = api.put("/product/4", data={"product_attribute": "colour", "new_value": "red"})
+    assert unknown.status_code == 422
+    assert "product_attribute" in unknown.json()["details"]
+    bad = api.put("/product/4", data={"product_attribute": "product_vat", "new_value": "20"})
+    assert bad.status_code == 422
+    missing = api.put("/product/4", data={"product_attribute": "product_price"})
+    assert missing.status_code == 422 and "new_value" in missing.json()["details"]
+    assert (
+        api.put(
+            "/product/999", data={"product_attribute": "product_price", "new_value": "1"}
+        ).status_code
+        == 404
+    )
+    assert api.get("/products/4").json()[0]["product_vat"] == 1
+
+
+def test_changing_the_size_grid_gives_the_variants_barcodes(api: Api) -> None:
+    api.put("/product/4", data={"product_attribute": "product_size_type", "new_value": "2"})
+    sizes = api.get("/products/4").json()[0]["product_size_details"]
+    assert [s["size_name"] for s in sizes] == ["39", "40", "41", "42"]
+    assert all(is_valid_ean13(s["barcode"]) for s in sizes)

@@ -1,0 +1,52 @@
+"""Stock reads by warehouse, product, product and size, and across warehouses."""
+
+from __future__ import annotations
+
+from tests.hiboutik.simulator.conftest import Api
+
+
+def test_stock_by_warehouse_lists_each_stocked_variant(api: Api) -> None:
+    rows = api.get("/stock_available/warehouse_id/1").json()
+    # T-shirt and chemise (4 sizes), baskets (4), casquette, tote bag, livre; no carte cadeau.
+    assert len(rows) == 4 + 4 + 4 + 3
+    tshirt_m = next(r for r in rows if r["product_id"] == 1 and r["product_size"] == 2)
+    assert tshirt_m == {
+        "product_id": 1,
+        "product_size": 2,
+        "warehouse_id": 1,
+        "stock_available": 12,
+        "inventory_alert": 0,
+        "product_barcode": "2430020000014",
+        "products_ref_ext": "TSHIRT-BIO",
+    }
+    assert 7 not in {r["product_id"] for r in rows}
+
+
+def test_stock_by_warehouse_filters(api: Api) -> None:
+    rows = api.get("/stock_available/warehouse_id/2", params={"products_ref_ext": "TOTE-BAG"})
+    assert [(r["product_id"], r["stock_available"]) for r in rows.json()] == [(5, 35)]
+    assert api.get("/stock_available/warehouse_id/2?colour=red").status_code == 422
+    assert api.get("/stock_available/warehouse_id/9").status_code == 404
+
+
+def test_stock_by_product_and_by_product_size(api: Api) -> None:
+    by_product = api.get("/stock_available/product_id/3").json()
+    assert len(by_product) == 2 * 4
+    by_size = api.get("/stock_available/product_id_size/3/6").json()
+    assert [(r["warehouse_id"], r["stock_available"]) for r in by_size] == [(1, 4), (2, 4)]
+    assert api.get("/stock_available/product_id_size/3/1").status_code == 404
+    assert api.get("/stock_available/product_id/999").status_code == 404
+    assert api.get("/stock_available/product_id/7").json() == []
+
+
+def test_stock_follows_sales(api: Api) -> None:
+    api.sale(store_id=2, payment="CB", lines=[{"product_id": 5, "quantity": 3}])
+    rows = api.get("/stock_available/product_id/5").json()
+    assert [(r["warehouse_id"], r["stock_available"]) for r in rows] == [(1, 35), (2, 32)]
+
+
+def test_all_warehouses_paginates(api: Api) -> None:
+    api.sim.add_products(200)
+    first = api.get("/stock_available/all_wh/")
+    assert len(first.json()) == 250
+    assert first.headers["Content-Range"].endswith(f"/{2 * (15 + 200)}")
