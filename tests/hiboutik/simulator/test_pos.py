@@ -1,0 +1,242 @@
+"""POS actions: ringing up sales, exchanges (return sales) and refunds."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tests.hiboutik.simulator.conftest import Api
+
+
+def stock(api: Api, product_id: int, warehouse_id: int, size_id: int = 0) -> int:
+    rows = api.get(f"/stock_available/product_id_size/{product_id}/{size_id}").json()
+    return next(r["stock_available"] for r in rows if r["warehouse_id"] == warehouse_id)
+
+
+def test_sale_takes_stock_from_the_store_warehouse_and_is_readable(api: Api) -> None:
+    sale = api.sale(
+        store_id=2,
+        customer_id=1,
+        payment="ESP",
+        sale_ext_ref="CONNECT-ORDER-000000000012345",
+        lines=[
+            {"barcode": "2430030000011", "quantity": 2},
+            {"product_id": 4, "quantity": 1, "price": "15.00"},
+        ],
+    )
+    assert stock(api, 1, 2, 3) == 10 and stock(api, 1, 1, 3) == 12
+    assert stock(api, 4, 2) == 19
+    assert api.get(f"/sales/{sale['sale_id']}").json() == [sale]
+    assert sale["store_id"] == 2 and sale["warehouse_id"] == 2
+    assert sale["sale_ext_ref"] == "CONNECT-ORDER-00000000001"  # cut to 25
+    first, second = sale["line_items"]
+    assert (first["product_id"], first["product_size"], first["size_name"]) == (1, 3, "L")
+    assert first["product_price"] == "25.0000"
+    assert second["product_price"] == "15.0000"
+    assert second["discount"] == "4.50"  # catalogue 19.50 − 15.00
+    assert sale["total"] == "65.00"
+    assert "payment_details" not in sale and "balance" not in sale
+    assert sale["completed_at"] > sale["created_at"]
+
+
+def test_split_payment_has_details_and_balance(api: Api) -> None:
+    sale = api.sale(
+        store_id=1,
+        payment="DIV",
+        payments=[{"payment_type": "ESP", "amount": "20"}, {"payment_type": "CHE", "amount": 10}],
+        lines=[{"product_id": 2, "size_id": 1, "quantity": 1}],
+    )
+    assert [(p["payment_type"], p["payment_amount"]) for p in sale["payment_details"]] == [
+        ("ESP", "20.00"),
+        ("CHE", "10.00"),
+    ]
+    assert all(isinstance(p["payment_detail_id"], int) for p in sale["payment_details"])
+    assert sale["balance"] == "29.90"
+
+
+def test_unknown_payment_type_is_404_please_provide_a_valid_payment(api: Api) -> None:
+    for body in (
+        {"payment": "BTC"},
+        {"payment": "DIV", "payments": [{"payment_type": "BTC", "amount": "1"}]},
+    ):
+        response = api.sim_post(
+            "/sales", json={"store_id": 1, "lines": [{"product_id": 4, "quantity": 1}], **body}
+        )
+        assert response.status_code == 404
+        assert response.json()["details"] == {"sale_id": "Please provide a valid payment"}
+    assert stock(api, 4, 1) == 20
+
+
+def test_bad_sales_are_refused_with_details_and_change_nothing(api: Api) -> None:
+    def post(body: dict) -> dict:
+        return api.sim_post("/sales", json=body)
+
+    missing = post({"payment": "CB"})
+    assert missing.status_code == 422
+    assert set(missing.json()["details"]) == {"store_id", "lines"}
+    lines = post(
+        {
+            "store_id": 1,
+            "payment": "CB",
+            "lines": [
+                {"product_id": 4, "quantity": -1},
+                {"product_id": 1, "quantity": 1},
+                {"quantity": 1},
+                {"product_id": 4, "quantity": "two"},
+            ],
+        }
+    )
+    assert lines.status_code == 422
+    assert set(lines.json()["details"]) == {
+        "lines[0][quantity]",
+        "lines[1][size_id]",
+        "lines[2][product_id]",
+        "lines[3][quantity]",
+    }
+    assert (
+        post(
+            {"store_id": 1, "payment": "CB", "lines": [{"product_id": 999, "quantity": 1}]}
+        ).status_code
+        == 404
+    )
+    assert (
+        post(
+            {"store_id": 1, "payment": "CB", "lines": [{"barcode": "999", "quantity": 1}]}
+        ).status_code
+        == 404
+    )
+    assert (
+        post(
+            {"store_id": 9, "payment": "CB", "lines": [{"product_id": 4, "quantity": 1}]}
+        ).status_code
+        == 404
+    )
+    assert (
+        post(
+            {
+                "store_id": 1,
+                "customer_id": 99,
+                "payment": "CB",
+                "lines": [{"product_id": 4, "quantity": 1}],
+            }
+        ).status_code
+        == 404
+    )
+    assert post({"store_id": 1, "payment": "CB", "lines": []}).status_code == 422
+    assert (
+        post(
+            {"store_id": 1, "payment": "DIV", "lines": [{"product_id": 4, "quantity": 1}]}
+        ).status_code
+        == 422
+    )
+    assert (
+        post(
+            {
+                "store_id": 1,
+                "payment": "CB",
+                "completed_at": "yesterday",
+                "lines": [{"product_id": 4, "quantity": 1}],
+            }
+        ).status_code
+        == 422
+    )
+    assert api.get("/sales/1").status_code == 404  # no sale was stored
+    assert stock(api, 4, 1) == 20
+
+
+def test_exchange_makes_a_return_sale_linked_to_the_original_line(api: Api) -> None:
+    original = api.sale(
+        store_id=1,
+        customer_id=2,
+        payment="CB",
+        lines=[{"product_id": 1, "size_id": 2, "quantity": 2}],
+    )
+    line = original["line_items"][0]
+    assert stock(api, 1, 1, 2) == 10
+
+    response = api.sim_post(
+        "/exchanges",
+        json={
+            "sale_id": original["sale_id"],
+            "line_item_id": line["line_item_id"],
+            "quantity": 1,
+            "stock_id": 1,
+            "lines": [{"product_id": 1, "size_id": 3, "quantity": 1}],
+        },
+    )
+
+    assert response.status_code == 201
+    exchange = response.json()
+    returned, replacement = exchange["line_items"]
+    assert returned["line_item_id_return"] == line["line_item_id"]
+    assert returned["credit_note"] == 1 and returned["credit_note_id"] > 0
+    assert returned["quantity"] == 1
+    assert returned["product_price"] == "-25.0000"
+    assert returned["date_return"] == exchange["completed_at"]
+    assert (replacement["product_size"], replacement["credit_note"]) == (3, 0)
+    assert replacement["line_item_id_return"] == 0
+    assert exchange["customer_id"] == 2 and exchange["store_id"] == 1
+    assert exchange["total"] == "0.00"
+    assert stock(api, 1, 1, 2) == 11  # returned size back in stock
+    assert stock(api, 1, 1, 3) == 11  # replacement size out
+
+
+def test_exchange_without_stock_id_puts_nothing_back(api: Api) -> None:
+    original = api.sale(store_id=1, payment="CB", lines=[{"product_id": 4, "quantity": 1}])
+    response = api.sim_post(
+        "/exchanges",
+        json={
+            "sale_id": original["sale_id"],
+            "line_item_id": original["line_items"][0]["line_item_id"],
+            "quantity": 1,
+            "stock_id": 0,
+            "payment": "ESP",
+        },
+    )
+    assert response.status_code == 201
+    assert response.json()["total"] == "-19.50"
+    assert response.json()["line_items"][0]["stock_withdrawal"] == 0
+    assert stock(api, 4, 1) == 19
+
+
+def test_exchange_refuses_returning_more_than_was_sold(api: Api) -> None:
+    original = api.sale(store_id=1, payment="CB", lines=[{"product_id": 4, "quantity": 2}])
+    line_id = original["line_items"][0]["line_item_id"]
+    body = {"sale_id": original["sale_id"], "line_item_id": line_id, "stock_id": 1}
+    assert api.sim_post("/exchanges", json={**body, "quantity": 1}).status_code == 201
+    too_many = api.sim_post("/exchanges", json={**body, "quantity": 2})
+    assert too_many.status_code == 422
+    assert "quantity" in too_many.json()["details"]
+    assert (
+        api.sim_post("/exchanges", json={**body, "sale_id": 999, "quantity": 1}).status_code == 404
+    )
+    assert (
+        api.sim_post("/exchanges", json={**body, "line_item_id": 999, "quantity": 1}).status_code
+        == 404
+    )
+    assert (
+        api.sim_post("/exchanges", json={**body, "stock_id": 9, "quantity": 1}).status_code == 404
+    )
+    assert stock(api, 4, 1) == 19
+
+
+def test_refund_is_a_negative_sale_without_return_links(api: Api) -> None:
+    response = api.sim_post(
+        "/refunds",
+        json={
+            "store_id": 1,
+            "lines": [
+                {"product_id": 4, "quantity": 1},
+                {"product_id": 5, "quantity": 2, "price": "10.00"},
+            ],
+        },
+    )
+    assert response.status_code == 201
+    refund = response.json()
+    assert refund["total"] == "-39.50"
+    assert Decimal(refund["sale_total_net"]) < 0
+    assert all(
+        li["line_item_id_return"] == 0 and li["credit_note"] == 0 for li in refund["line_items"]
+    )
+    assert all(li["quantity"] > 0 for li in refund["line_items"])
+    assert refund["payment"] == "ESP"
+    assert stock(api, 4, 1) == 20  # no stock movement
