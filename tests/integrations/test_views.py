@@ -1,0 +1,104 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from integrations.models import Notification
+from tests.factories import make_admin, make_ops
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ops(client):
+    user = make_ops()
+    client.force_login(user)
+    return user
+
+
+def test_notification_pages_need_login(client):
+    for name in ["notification_list", "notification_dropdown"]:
+        assert client.get(reverse(f"integrations:{name}")).status_code == 302
+
+
+def test_list_shows_own_and_broadcast_notifications_only(client, ops):
+    Notification.objects.create(title="Erreur d'import 1001", user=ops)
+    Notification.objects.create(title="Quota à 80 %")
+    Notification.objects.create(title="Secret d'un autre", user=make_ops())
+    response = client.get(reverse("integrations:notification_list"))
+    assert response.status_code == 200
+    assert "Erreur d&#x27;import 1001" in response.text
+    assert "Quota à 80 %" in response.text
+    assert "Secret" not in response.text
+    assert "Tout marquer comme lu" in response.text
+
+
+def test_bell_shows_the_unread_count(client, ops):
+    Notification.objects.create(title="A", user=ops)
+    Notification.objects.create(title="B")
+    page = client.get(reverse("integrations:notification_list"))
+    assert '<span class="counter" data-testid="unread-count">2</span>' in page.text
+
+
+def test_dropdown_lists_unread_first_then_newest(client, ops):
+    now = timezone.now()
+    old_unread = Notification.objects.create(title="old unread", created_at=now - timedelta(days=2))
+    new_read = Notification.objects.create(title="new read", created_at=now)
+    new_read.mark_read()
+    Notification.objects.create(title="mid unread", created_at=now - timedelta(days=1))
+    response = client.get(
+        reverse("integrations:notification_dropdown"), headers={"hx-request": "true"}
+    )
+    titles = [n.title for n in response.context["notifications"]]
+    assert titles == ["mid unread", "old unread", "new read"]
+    assert "<html" not in response.text
+    assert old_unread.pk
+
+
+def test_opening_marks_read_and_follows_the_link(client, ops):
+    notification = Notification.objects.create(
+        title="Erreur", url="/sales/orders/?q=CMD-1", user=ops
+    )
+    response = client.post(reverse("integrations:notification_open", args=[notification.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == "/sales/orders/?q=CMD-1"
+    notification.refresh_from_db()
+    assert notification.read_at is not None
+
+
+def test_opening_never_redirects_off_site(client, ops):
+    notification = Notification.objects.create(title="Phish", url="https://evil.example/x")
+    response = client.post(reverse("integrations:notification_open", args=[notification.pk]))
+    assert response["Location"] == reverse("integrations:notification_list")
+
+
+def test_opening_needs_post_and_cannot_touch_someone_elses(client, ops):
+    foreign = Notification.objects.create(title="Not yours", user=make_ops())
+    url = reverse("integrations:notification_open", args=[foreign.pk])
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.read_at is None
+
+
+def test_mark_all_read_only_touches_what_the_user_sees(client, ops):
+    Notification.objects.create(title="mine", user=ops)
+    Notification.objects.create(title="all")
+    foreign = Notification.objects.create(title="other", user=make_ops())
+    client.post(reverse("integrations:notification_read_all"))
+    assert Notification.objects.unread_for(ops).count() == 0
+    foreign.refresh_from_db()
+    assert foreign.read_at is None
+
+
+def test_integrations_page_is_for_admins_only(client, ops):
+    url = reverse("integrations:integration_list")
+    assert client.get(url).status_code == 403
+
+    client.force_login(make_admin())
+    french = client.get(url)
+    assert french.status_code == 200
+    assert "Aucune intégration configurée" in french.text
+    english = client.get(url, headers={"accept-language": "en"})
+    assert "No integration configured" in english.text
