@@ -98,6 +98,8 @@ class State:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> State:
+        if not isinstance(data, dict):
+            raise ValueError("the file does not hold a simulator state object")
         if data.get("format_version") != FORMAT_VERSION:
             raise ValueError(f"unsupported format_version {data.get('format_version')!r}")
         state = cls()
