@@ -9,7 +9,7 @@ the caller's business (:attr:`Store.time_zone`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -262,7 +262,7 @@ class Sale:
     total_gross: Decimal | None = None
     lines: tuple[SaleLine, ...] = ()
     taxes: tuple[SaleTax, ...] = ()
-    payment_details: tuple[PaymentDetail, ...] = field(default=())
+    payment_details: tuple[PaymentDetail, ...] = ()
 
     @property
     def is_closed(self) -> bool:
