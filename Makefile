@@ -67,8 +67,7 @@ run: $(VENV)/.installed
 	@echo "  Hiboutik simulator: http://127.0.0.1:$(SIMULATOR_PORT)/api (demo@connect.test / DEMOKEY)"
 	@echo "  Data kept in $(DATA_DIR)/. Ctrl-C stops everything."
 	@echo
-	@# honcho reads no .env itself: the settings do, with the environment taking precedence.
-	exec $(BIN)/honcho --env /dev/null --procfile Procfile start
+	exec $(BIN)/python scripts/run_procfile.py Procfile
 
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
