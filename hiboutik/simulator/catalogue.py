@@ -156,7 +156,9 @@ def default_tax_id(state: State) -> int:
 
 
 def sizes_of_type(state: State, size_type_id: int) -> list[dict[str, Any]]:
-    sizes = [s for s in state.rows("sizes") if s["size_type_id"] == size_type_id]
+    if not size_type_id:
+        return []
+    sizes = [s for s in state.tables["sizes"].values() if s["size_type_id"] == size_type_id]
     return sorted(sizes, key=lambda s: (s["size_position"], s["size_id"]))
 
 
@@ -245,7 +247,7 @@ def stock_rows(state: State, product: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def image_views(state: State, product_id: int, base_url: str) -> list[dict[str, Any]]:
-    images = [i for i in state.rows("images") if i["product_id"] == product_id]
+    images = [i for i in state.tables["images"].values() if i["product_id"] == product_id]
     return [image_view(image, base_url) for image in images]
 
 

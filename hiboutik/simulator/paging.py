@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -29,14 +29,16 @@ def paginate(
     url: str,
     *,
     past_end_404: bool = False,
+    render: Callable[[Any], Any] | None = None,
 ) -> Response:
     """``url`` is the absolute URL of the list, without query string; other query parameters
-    (search filters) are carried into the ``Link`` URLs."""
+    (search filters) are carried into the ``Link`` URLs. ``render`` turns a stored row into
+    its JSON shape, applied to the requested page only."""
     page = page_number(query)
     total = len(rows)
     last = max(1, -(-total // PAGE_SIZE))
     start = (page - 1) * PAGE_SIZE
-    chunk = list(rows[start : start + PAGE_SIZE])
+    chunk = [render(r) if render else r for r in rows[start : start + PAGE_SIZE]]
     if page > last and past_end_404:
         raise not_found(f"page {page} is past the last page ({last})", {"p": "no such page"})
     headers: dict[str, str] = {}

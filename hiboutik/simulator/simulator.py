@@ -82,7 +82,7 @@ class Simulator:
         self._server = SimulatorHTTPServer((self.config.host, self.config.port), self._app)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.1},
+            kwargs={"poll_interval": 0.05},
             name=f"hiboutik-simulator-{self.port}",
             daemon=True,
         )

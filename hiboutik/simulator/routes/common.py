@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from hiboutik.simulator.context import Context
@@ -27,12 +28,20 @@ def created(key: str, row_id: int) -> Response:
     return Response(201, {key: row_id})
 
 
-def paged(ctx: Context, rows: list[Any]) -> Response:
-    return paginate(rows, ctx.query, ctx.list_url(), past_end_404=ctx.config.page_past_end == "404")
+def paged(ctx: Context, rows: list[Any], render: Callable[[Any], Any] | None = None) -> Response:
+    return paginate(
+        rows,
+        ctx.query,
+        ctx.list_url(),
+        past_end_404=ctx.config.page_past_end == "404",
+        render=render,
+    )
 
 
-def search_result(ctx: Context, rows: list[Any]) -> Response:
+def search_result(
+    ctx: Context, rows: list[Any], render: Callable[[Any], Any] | None = None
+) -> Response:
     """No hit is ``200 []`` or, when configured so, a 404 (hiboutik-api.md §4.1, §13.2)."""
     if not rows and ctx.config.empty_search == "404":
         raise not_found("No result for this search", {"search": "no match"})
-    return paged(ctx, rows)
+    return paged(ctx, rows, render)

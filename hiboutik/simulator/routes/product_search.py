@@ -41,29 +41,32 @@ def register(router: Router) -> None:
     router.add("GET", "/products/search", by_filters)
 
 
-def _views(ctx: Context, products: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [product_view(ctx.state, p, ctx.base_url) for p in products]
+def _found(ctx: Context, products: list[dict[str, Any]]) -> Response:
+    return search_result(ctx, products, lambda p: product_view(ctx.state, p, ctx.base_url))
 
 
 def by_barcode(ctx: Context, barcode: str) -> Response:
     """Each hit carries ``product_size``: 0 for the product barcode, the size id for a
     variant's barcode (what WOO and PS read to map a SKU to a variant)."""
-    hits = []
+    hits: list[tuple[dict[str, Any], int]] = []
     for product in ctx.state.rows("products"):
         if product["product_barcode"] == barcode:
-            hits.append({**product_view(ctx.state, product, ctx.base_url), "product_size": 0})
+            hits.append((product, 0))
         for size_id, size_barcode in product["size_barcodes"].items():
             if size_barcode == barcode:
-                view = product_view(ctx.state, product, ctx.base_url)
-                hits.append({**view, "product_size": int(size_id)})
-    return search_result(ctx, hits)
+                hits.append((product, int(size_id)))
+    return search_result(
+        ctx,
+        hits,
+        lambda hit: {**product_view(ctx.state, hit[0], ctx.base_url), "product_size": hit[1]},
+    )
 
 
 def by_supplier_reference(ctx: Context, reference: str) -> Response:
     products = [
         p for p in ctx.state.rows("products") if p["product_supplier_reference"] == reference
     ]
-    return search_result(ctx, _views(ctx, products))
+    return _found(ctx, products)
 
 
 def by_name(ctx: Context, text: str) -> Response:
@@ -71,24 +74,24 @@ def by_name(ctx: Context, text: str) -> Response:
     if not needle:
         raise invalid({"text": "give some text to search for"})
     products = [p for p in ctx.state.rows("products") if needle in p["product_model"].lower()]
-    return search_result(ctx, _views(ctx, products))
+    return _found(ctx, products)
 
 
 def by_tag(ctx: Context, tag_id: int) -> Response:
     products = [
         p for p in ctx.state.rows("products") if any(t["tag_id"] == tag_id for t in p["tags"])
     ]
-    return search_result(ctx, _views(ctx, products))
+    return _found(ctx, products)
 
 
 def by_category(ctx: Context, category_id: int) -> Response:
     products = [p for p in ctx.state.rows("products") if p["product_category"] == category_id]
-    return search_result(ctx, _views(ctx, products))
+    return _found(ctx, products)
 
 
 def by_tax(ctx: Context, tax_id: int) -> Response:
     products = [p for p in ctx.state.rows("products") if p["product_vat"] == tax_id]
-    return search_result(ctx, _views(ctx, products))
+    return _found(ctx, products)
 
 
 def by_filters(ctx: Context) -> Response:
@@ -113,4 +116,4 @@ def by_filters(ctx: Context) -> Response:
     ]
     key = (lambda p: Decimal(p[order_by])) if order_by == "product_price" else itemgetter(order_by)
     products.sort(key=key, reverse=sort == "desc")
-    return search_result(ctx, _views(ctx, products))
+    return _found(ctx, products)

@@ -22,12 +22,8 @@ def register(router: Router) -> None:
 
 def list_products(ctx: Context) -> Response:
     """Active products only; archived ones stay readable by id and through searches."""
-    rows = [
-        product_view(ctx.state, p, ctx.base_url)
-        for p in ctx.state.rows("products")
-        if not p["product_arch"]
-    ]
-    return paged(ctx, rows)
+    rows = [p for p in ctx.state.rows("products") if not p["product_arch"]]
+    return paged(ctx, rows, lambda p: product_view(ctx.state, p, ctx.base_url))
 
 
 def get_product(ctx: Context, product_id: int) -> list[dict[str, Any]]:
