@@ -13,6 +13,10 @@ class InvalidQuantity(InventoryError, ValueError):
     pass
 
 
+class InvalidReason(InventoryError, ValueError):
+    pass
+
+
 class InsufficientStock(InventoryError):
     """Not enough stock for one or more products; `skus` lists them all, sorted."""
 

@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from inventory.exceptions import InsufficientStock, InvalidQuantity
+from inventory.exceptions import InsufficientStock, InvalidQuantity, InvalidReason
 from inventory.models import Product, StockItem, StockMovement, Warehouse
 
 Reason = StockMovement.Reason
@@ -44,6 +44,14 @@ def _check_int(value: object, *, name: str = "quantity") -> int:
             % {"name": name, "value": value}
         )
     return value
+
+
+def _check_reason(reason: str) -> str:
+    if reason not in Reason.values:
+        raise InvalidReason(
+            gettext("Unknown stock movement reason: %(reason)r.") % {"reason": reason}
+        )
+    return reason
 
 
 def _real_user(user: object) -> object | None:
@@ -78,7 +86,7 @@ def _apply_movement(
         product=item.product,
         warehouse=item.warehouse,
         quantity=quantity,
-        reason=Reason(reason),
+        reason=reason,
         reference_type=reference_type,
         reference_id=reference_id,
         reference_label=reference_label[:200],
@@ -106,6 +114,7 @@ def stock_move(
     (for sales that already happened elsewhere and must be recorded anyway).
     """
     quantity = _check_int(quantity)
+    _check_reason(reason)
     if quantity == 0:
         raise InvalidQuantity(gettext("A stock movement needs a non-zero quantity."))
     with transaction.atomic():
@@ -138,6 +147,7 @@ def stock_set(
     Returns None (and writes nothing) when the quantity is already right.
     """
     quantity = _check_int(quantity)
+    _check_reason(reason)
     if quantity < 0:
         raise InvalidQuantity(gettext("A stock quantity cannot be negative."))
     with transaction.atomic():

@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
 
-from inventory.exceptions import InsufficientStock, InvalidQuantity
+from inventory.exceptions import InsufficientStock, InvalidQuantity, InvalidReason
 from inventory.models import StockItem, StockMovement
 from inventory.services import (
     parse_stock_quantity,
@@ -176,3 +176,11 @@ def test_stock_missing_lists_every_short_product(warehouse):
         short: 2,
         absent: 1,
     }
+
+
+def test_unknown_reason_is_refused(product, warehouse):
+    with pytest.raises(InvalidReason):
+        stock_move(product=product, warehouse=warehouse, quantity=1, reason="gift")
+    with pytest.raises(InvalidReason):
+        stock_set(product=product, warehouse=warehouse, quantity=1, reason="")
+    assert physical(product, warehouse) == 10
