@@ -4,6 +4,7 @@ string, empty lists as empty strings (hiboutik-api.md §11.2–11.3)."""
 from __future__ import annotations
 
 import threading
+import time
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -201,3 +202,41 @@ def test_receiver_may_call_the_api_back_before_answering(simulator_factory, rece
         server.server_close()
     assert seen == [200]
     assert api.sim_get("/stats").json()["webhook_deliveries"][0]["status"] == 200
+
+
+def test_exchange_and_refund_fire_the_sale_webhook_with_return_links(
+    api: Api, receiver: Receiver
+) -> None:
+    original = api.sale(store_id=1, payment="CB", lines=[{"product_id": 4, "quantity": 1}])
+    register_sale_webhook(api, receiver.url)
+    line_id = original["line_items"][0]["line_item_id"]
+
+    api.sim_post(
+        "/exchanges",
+        json={
+            "sale_id": original["sale_id"],
+            "line_item_id": line_id,
+            "quantity": 1,
+            "stock_id": 1,
+        },
+    )
+    api.sim_post("/refunds", json={"store_id": 1, "lines": [{"product_id": 5, "quantity": 1}]})
+
+    exchange, refund = receiver.forms()
+    assert exchange["line_items[0][line_item_id_return]"] == str(line_id)
+    assert exchange["line_items[0][credit_note]"] == "1"
+    assert exchange["line_items[0][quantity]"] == "1"
+    assert exchange["line_items[0][product_price]"] == "-19.5000"
+    assert exchange["total"] == "-19.50"
+    assert refund["line_items[0][line_item_id_return]"] == "0"
+    assert refund["total"] == "-12.00"
+
+
+def test_async_webhooks_are_delivered_in_the_background(api: Api, receiver: Receiver) -> None:
+    register_sale_webhook(api, receiver.url, webhook_async=1)
+    api.sale(store_id=1, payment="CB", lines=[{"product_id": 4, "quantity": 1}])
+    deadline = time.monotonic() + 5
+    while not api.sim_get("/stats").json()["webhook_deliveries"] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert api.sim_get("/stats").json()["webhook_deliveries"][0]["status"] == 200
+    assert len(receiver.bodies) == 1
