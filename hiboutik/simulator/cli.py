@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="FILE",
         help="persist the whole account (data, call counters, webhook deliveries) to this "
-        "JSON file, written atomically after every change; reloaded on start "
+        "JSON file, written atomically after every write and on stop; reloaded on start "
         "(default: memory only)",
     )
     data.add_argument(
