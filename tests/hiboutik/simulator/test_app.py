@@ -102,7 +102,7 @@ def test_control_endpoints_are_not_counted(simulator_factory) -> None:
 
 
 def test_more_than_max_concurrent_calls_get_429_too_many_concurrent(simulator_factory) -> None:
-    sim = simulator_factory(latency_ms=400)
+    sim = simulator_factory(latency_ms=1000)  # long enough for all 40 to overlap
     results: list[requests.Response] = []
     lock = threading.Lock()
     barrier = threading.Barrier(40)
