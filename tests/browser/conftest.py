@@ -62,15 +62,20 @@ def page(browser, site):
     context.close()
 
 
+def session_cookie(user, site: str) -> dict:
+    """A logged-in session cookie for `user`, to hand to a browser context."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    return {"name": cookie.key, "value": cookie.value, "url": site}
+
+
 @pytest.fixture
 def log_in(page, site):
     """Open a session for a user without the login form (that form has its own test)."""
 
     def open_session(user) -> None:
-        client = Client()
-        client.force_login(user)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": site}])
+        page.context.add_cookies([session_cookie(user, site)])
 
     return open_session
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from integrations.models import Notification
 from inventory.models import StockItem, StockMovement
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, session_cookie
 from tests.factories import (
     PASSWORD,
     add_image,
@@ -75,6 +75,8 @@ def test_order_list_filters_and_detail_tabs(page, log_in):
     expect(panel).to_contain_text(order.lines.first().sku)
     screenshot(page, "order-detail-lines")
 
+    # Tabs load in place through htmx: the page (and this marker) survives every click.
+    page.evaluate("window.sameDocument = true")
     invoice = order.invoices.get()
     shipment = order.shipments.get()
     refund = order.refunds.get()
@@ -92,6 +94,7 @@ def test_order_list_filters_and_detail_tabs(page, log_in):
         )
         expect(panel).to_contain_text(expected)
         screenshot(page, f"order-detail-{tab.lower()}")
+    assert page.evaluate("window.sameDocument === true")
 
     # The tab is in the address: reloading (or sharing the link) opens the same tab.
     page.get_by_role("tab", name=re.compile("Factures")).click()
@@ -131,6 +134,7 @@ def test_mass_stock_edit_saves_a_quantity_and_reports_a_bad_one(page, log_in):
 
     shirt_qty.fill("12")
     cap_qty.fill("-3")
+    page.evaluate("window.sameDocument = true")
     page.get_by_role("button", name="Enregistrer les quantités").click()
 
     expect(page.get_by_test_id("summary")).to_have_text("1 ligne modifiée.")
@@ -141,6 +145,7 @@ def test_mass_stock_edit_saves_a_quantity_and_reports_a_bad_one(page, log_in):
     expect(cap_row.get_by_label("Quantité physique de CAP-01")).to_have_value("-3")
     expect(page.locator("tr[data-sku='TSHIRT-M']")).to_contain_text("Enregistré")
     screenshot(page, "mass-edit-saved")
+    assert page.evaluate("window.sameDocument === true")  # saved in place by htmx
 
     assert StockItem.objects.get(product=shirt, warehouse=warehouse).physical == 12
     assert StockItem.objects.get(product=cap, warehouse=warehouse).physical == 2
@@ -211,7 +216,25 @@ def test_catalogue_customer_integration_and_notification_pages(page, log_in):
     bell = page.locator("#notifications-menu summary")
     expect(bell.get_by_test_id("unread-count")).to_have_text("1")
     bell.click()
+    expect(page.get_by_role("button", name=re.compile("Import en erreur"))).to_be_visible()
+    screenshot(page, "notifications")
     page.get_by_role("button", name=re.compile("Import en erreur")).click()
     expect(page).to_have_url(re.compile(r"/inventory/products/$"))
     expect(page.get_by_test_id("unread-count")).to_have_count(0)
     assert Notification.objects.get().read_at is not None
+
+
+def test_layout_fits_a_phone_screen(browser, site):
+    make_completed_order()
+    context = browser.new_context(
+        locale="fr-FR", base_url=site, viewport={"width": 390, "height": 844}
+    )
+    context.add_cookies([session_cookie(make_ops(), site)])
+    phone = context.new_page()
+    phone.goto("/sales/orders/")
+    expect(phone.get_by_role("heading", name="Commandes", level=1)).to_be_visible()
+    expect(phone.get_by_role("navigation", name="Menu principal")).to_be_visible()
+    screenshot(phone, "order-list-phone")
+    # Only the data table may be wider than the screen, and it scrolls inside its card.
+    assert phone.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    context.close()
