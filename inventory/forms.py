@@ -16,6 +16,18 @@ MAX_QUANTITY = 1_000_000_000
 WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 
 
+class FilterForm(forms.Form):
+    """The filters of a list page. A bad value (an unknown store, a garbled status) drops that
+    filter only: the others still apply, as a shared or edited link would expect."""
+
+    def valid_data(self) -> dict:
+        """Each field's cleaned value; None when absent or invalid."""
+        if not self.is_bound:
+            return dict.fromkeys(self.fields)
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) for name in self.fields}
+
+
 def search_products(products: QuerySet[Product], query: str) -> QuerySet[Product]:
     query = query.strip()
     if not query:
@@ -23,7 +35,7 @@ def search_products(products: QuerySet[Product], query: str) -> QuerySet[Product
     return products.filter(Q(sku__icontains=query) | Q(name__icontains=query) | Q(barcode=query))
 
 
-class ProductFilterForm(forms.Form):
+class ProductFilterForm(FilterForm):
     ENABLED_CHOICES = [("", _("All products")), ("yes", _("Enabled")), ("no", _("Disabled"))]
 
     q = forms.CharField(
@@ -34,11 +46,10 @@ class ProductFilterForm(forms.Form):
     enabled = forms.ChoiceField(label=_("Status"), choices=ENABLED_CHOICES, required=False)
 
     def filter(self, products: QuerySet[Product]) -> QuerySet[Product]:
-        if not self.is_valid():
-            return products
-        products = search_products(products, self.cleaned_data["q"])
-        if self.cleaned_data["enabled"]:
-            products = products.filter(enabled=self.cleaned_data["enabled"] == "yes")
+        data = self.valid_data()
+        products = search_products(products, data["q"] or "")
+        if data["enabled"]:
+            products = products.filter(enabled=data["enabled"] == "yes")
         return products
 
 

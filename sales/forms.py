@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from inventory.forms import FilterForm
 from sales.models import Customer, CustomerGroup, Order, OrderStatus, Rma, RmaStatus, Store
 
 # The filter value meaning "created in Connect" (external_source empty).
@@ -15,7 +16,7 @@ def source_label(source: str) -> str:
     return "Connect" if source in ("", NATIVE_SOURCE) else source.replace("_", " ").title()
 
 
-class OrderFilterForm(forms.Form):
+class OrderFilterForm(FilterForm):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -45,10 +46,8 @@ class OrderFilterForm(forms.Form):
         ]
 
     def filter(self, orders: QuerySet[Order]) -> QuerySet[Order]:
-        if not self.is_valid():
-            return orders
-        data = self.cleaned_data
-        if query := data["q"].strip():
+        data = self.valid_data()
+        if query := (data["q"] or "").strip():
             orders = orders.filter(
                 Q(number__icontains=query)
                 | Q(customer_name__icontains=query)
@@ -66,7 +65,7 @@ class OrderFilterForm(forms.Form):
         return orders
 
 
-class RmaFilterForm(forms.Form):
+class RmaFilterForm(FilterForm):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -81,9 +80,8 @@ class RmaFilterForm(forms.Form):
         self.fields["status"].choices = [("", _("All statuses")), *RmaStatus.choices]
 
     def filter(self, rmas: QuerySet[Rma]) -> QuerySet[Rma]:
-        if not self.is_valid():
-            return rmas
-        if query := self.cleaned_data["q"].strip():
+        data = self.valid_data()
+        if query := (data["q"] or "").strip():
             rmas = rmas.filter(
                 Q(number__icontains=query)
                 | Q(order__number__icontains=query)
@@ -91,12 +89,12 @@ class RmaFilterForm(forms.Form):
                 | Q(order__customer_email__icontains=query)
                 | Q(external_reference__icontains=query)
             )
-        if self.cleaned_data["status"]:
-            rmas = rmas.filter(status=self.cleaned_data["status"])
+        if data["status"]:
+            rmas = rmas.filter(status=data["status"])
         return rmas
 
 
-class CustomerFilterForm(forms.Form):
+class CustomerFilterForm(FilterForm):
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -112,9 +110,8 @@ class CustomerFilterForm(forms.Form):
     )
 
     def filter(self, customers: QuerySet[Customer]) -> QuerySet[Customer]:
-        if not self.is_valid():
-            return customers
-        if query := self.cleaned_data["q"].strip():
+        data = self.valid_data()
+        if query := (data["q"] or "").strip():
             condition = (
                 Q(email__icontains=query)
                 | Q(first_name__icontains=query)
@@ -130,6 +127,6 @@ class CustomerFilterForm(forms.Form):
                     every_word &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
                 condition |= every_word
             customers = customers.filter(condition)
-        if self.cleaned_data["group"]:
-            customers = customers.filter(group=self.cleaned_data["group"])
+        if data["group"]:
+            customers = customers.filter(group=data["group"])
         return customers
