@@ -5,6 +5,7 @@ Without any variable set, Connect runs on a SQLite file and a filesystem Celery 
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -162,6 +163,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not USE_STATIC_MANIFEST
+if WHITENOISE_USE_FINDERS:
+    # Serving from the finders, an absent STATIC_ROOT is expected, not worth a warning.
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Cache ----------------------------------------------------------------------------------

@@ -114,7 +114,11 @@ def test_fernet_keys_accepts_a_rotation_list():
     assert Fernet(keys[1].encode()).decrypt(token) == b"api key"
 
 
-@pytest.mark.parametrize("value", ["", " , ", "not-a-key", Fernet.generate_key().decode()[:-4]])
+@pytest.mark.parametrize(
+    "value",
+    ["", " , ", "not-a-key", Fernet.generate_key().decode()[:-4]],
+    ids=["empty", "only-commas", "not-base64", "truncated"],
+)
 def test_fernet_keys_refuses_what_cannot_encrypt(value):
     with pytest.raises(ImproperlyConfigured, match="FIELD_ENCRYPTION_KEY"):
         fernet_keys("FIELD_ENCRYPTION_KEY", value)

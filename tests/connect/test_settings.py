@@ -38,7 +38,12 @@ def example_variables() -> set[str]:
 def clean_environment(data_dir: Path, **overrides: str) -> dict[str, str]:
     """This process' environment without any Connect variable, plus `overrides`."""
     connect_variables = variables_read_by(sorted((PROJECT / "connect").rglob("*.py")))
-    env = {key: value for key, value in os.environ.items() if key not in connect_variables}
+    # DJANGO_*: e.g. DJANGO_ALLOW_ASYNC_UNSAFE, set in this process by the browser tests.
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in connect_variables and not key.startswith("DJANGO_")
+    }
     env.update(CONNECT_ENV_FILE="", CONNECT_DATA_DIR=str(data_dir), PYTHONPATH=str(PROJECT))
     env.update(overrides)
     return env
