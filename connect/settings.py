@@ -175,7 +175,8 @@ CACHES = {"default": cache_config(os.environ.get("CACHE_URL", ""), DATA_DIR / "c
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_DIR = DATA_DIR / "broker"
 # Default: kombu's filesystem transport, a real broker that needs no server.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
+# (A hostname, though unused, keeps kombu from warning about its absence on every start.)
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://localhost//"
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 1500, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1800, minimum=1)
 # Longest delay a task waits before a retry (task backoff is capped at this).
