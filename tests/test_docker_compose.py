@@ -119,3 +119,12 @@ def test_dockerfile_builds_static_files_and_runs_unprivileged():
 def test_local_state_and_secrets_stay_out_of_the_image():
     ignored = (PROJECT / ".dockerignore").read_text().split()
     assert {".env", ".local/", ".venv/", ".git/"} <= set(ignored)
+
+
+def test_env_example_lists_every_variable_the_compose_file_reads():
+    compose_text = (PROJECT / "docker-compose.yml").read_text()
+    example = (PROJECT / ".env.example").read_text()
+    listed = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", example, flags=re.MULTILINE))
+    read = set(re.findall(r"\$\{([A-Z][A-Z0-9_]+)", compose_text))
+    assert {"POSTGRES_PASSWORD", "SECRET_KEY", "FIELD_ENCRYPTION_KEY"} <= read
+    assert read - listed == set()
