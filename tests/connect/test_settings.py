@@ -243,3 +243,20 @@ def test_celery_runs_late_acks_json_and_the_database_scheduler(tmp_path):
     assert conf["scheduler"] == "django_celery_beat.schedulers:DatabaseScheduler"
     assert conf["always_eager"] is False
     assert 0 < conf["soft"] < conf["hard"]
+
+
+def test_the_test_run_keeps_its_files_out_of_the_project_data_folder():
+    """tests/conftest.py points every file the code writes at a temporary folder."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from connect.celery import app
+
+    data_dir = settings.DATA_DIR
+    assert data_dir != PROJECT / ".local"
+    assert Path(settings.MEDIA_ROOT).is_relative_to(data_dir)
+    if not os.environ.get("CACHE_URL"):
+        assert Path(cache._dir).is_relative_to(data_dir)
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        for folder in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+            assert Path(app.conf.broker_transport_options[folder]).is_relative_to(data_dir)
