@@ -149,6 +149,9 @@ STATIC_ROOT = BASE_DIR / (os.environ.get("STATIC_ROOT") or "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / (os.environ.get("MEDIA_ROOT") or DATA_DIR / "media")
+# Uploaded files are served by Django behind the login, like every page; a deployment whose web
+# server serves MEDIA_ROOT itself (with its own access control) turns this off.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", default=True)
 # Hashed, compressed file names once `collectstatic` has built the manifest (the Docker image
 # does); before that the files are served straight from the source folders.
 USE_STATIC_MANIFEST = not DEBUG and env_bool(

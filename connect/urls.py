@@ -22,7 +22,7 @@ urlpatterns = [
 ]
 # Uploaded files (product images) are served by Django, behind the login like every page, unless
 # the deployment lets a web server do it (SERVE_MEDIA=False). static() only works with DEBUG on.
-if getattr(settings, "SERVE_MEDIA", True):
+if settings.SERVE_MEDIA:
     urlpatterns += [
         re_path(
             rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$",

@@ -5,7 +5,7 @@ import os
 
 import pytest
 from django.conf import settings
-from django.test import Client, override_settings
+from django.test import Client
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -19,20 +19,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "/tmp")
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _plain_http_site():
-    """The live server speaks plain HTTP: no HTTPS redirect, cookies without the Secure flag.
-
-    Session-scoped and autouse so it is in place before the live server loads its middleware.
-    """
-    override = override_settings(
-        SECURE_SSL_REDIRECT=False, SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False
-    )
-    override.enable()
-    yield
-    override.disable()
 
 
 @pytest.fixture(scope="session")

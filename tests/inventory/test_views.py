@@ -23,12 +23,6 @@ PRODUCTS = reverse("inventory:product_list")
 MASS_EDIT = reverse("inventory:stock_mass_edit")
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    # Production settings redirect to HTTPS; the test client speaks plain HTTP.
-    settings.SECURE_SSL_REDIRECT = False
-
-
 @pytest.fixture
 def ops(client):
     user = make_ops(username="paul")
