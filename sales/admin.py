@@ -3,6 +3,7 @@ orders and the documents that follow them are read-only, because only the servic
 their quantities, totals, stock and history coherent."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from sales.models import (
     Customer,
@@ -102,9 +103,16 @@ class OrderPaymentInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class OrderEventInline(ReadOnlyInline):
+class EventTextMixin:
+    @admin.display(description=_("message"))
+    def event_text(self, event: OrderEvent) -> str:
+        # The stored message is a message id (or a note): show what the History tab shows.
+        return event.text()
+
+
+class OrderEventInline(EventTextMixin, ReadOnlyInline):
     model = OrderEvent
-    fields = ("created_at", "kind", "old_status", "new_status", "message", "user")
+    fields = ("created_at", "kind", "old_status", "new_status", "event_text", "user")
     readonly_fields = fields
 
 
@@ -188,8 +196,19 @@ class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(OrderEvent)
-class OrderEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("created_at", "order", "kind", "old_status", "new_status", "user")
+class OrderEventAdmin(EventTextMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("created_at", "order", "kind", "old_status", "new_status", "event_text", "user")
+    fields = (
+        "order",
+        "created_at",
+        "kind",
+        "old_status",
+        "new_status",
+        "event_text",
+        "user",
+        "data",
+    )
+    readonly_fields = fields
     list_filter = ("kind",)
     search_fields = ("order__number", "message")
     list_select_related = ("order", "user")

@@ -5,6 +5,7 @@ Every write goes through `sales.services`; these models describe the data and th
 the database enforces (unique numbers, no duplicate import, quantities that stay coherent).
 """
 
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,8 +13,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from connect.templatetags.formatting import money
 from inventory.models import Product, Warehouse
 
 ZERO = Decimal("0")
@@ -583,8 +586,46 @@ class RefundLine(models.Model):
         return f"{self.refund.number} · {self.order_line.sku} × {self.quantity}"
 
 
+def _status_label(choices: type[models.TextChoices]) -> Callable[[object, Mapping], str]:
+    def label(code: object, params: Mapping) -> str:
+        try:
+            return str(choices(code).label)
+        except ValueError:
+            return str(code)
+
+    return label
+
+
+def _amount(value: object, params: Mapping) -> str:
+    return money(value, params.get("currency") or None)
+
+
+def _as_is(value: object, params: Mapping) -> object:
+    return value
+
+
+# Event parameters are stored as codes and plain numbers; these names are turned into words
+# for the reader at display time, every other parameter is shown as stored.
+EVENT_PARAM_DISPLAY: dict[str, Callable[[object, Mapping], object]] = {
+    "old_status": _status_label(OrderStatus),
+    "new_status": _status_label(OrderStatus),
+    "rma_status": _status_label(RmaStatus),
+    "old_rma_status": _status_label(RmaStatus),
+    "new_rma_status": _status_label(RmaStatus),
+    "amount": _amount,
+    "total": _amount,
+}
+
+
 class OrderEvent(models.Model):
-    """The order's audit trail (History tab): every status change and notable action."""
+    """The order's audit trail (History tab): every status change and notable action.
+
+    Events are written by services that may run without any request (Celery workers), so
+    they never store translated text: `message` is either an English message id with its
+    parameters in `data["params"]`, translated when read (`text()`), or, without params, free
+    text typed by someone (a note, a cancel reason) shown exactly as typed. Rows written
+    before message ids existed have no params either and are shown as stored.
+    """
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Created")
@@ -624,3 +665,26 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order.number} · {self.get_kind_display()}"
+
+    @property
+    def params(self) -> dict | None:
+        """The message's parameters; None when `message` is free text to show as is."""
+        params = self.data.get("params") if isinstance(self.data, dict) else None
+        return params if isinstance(params, dict) else None
+
+    def text(self) -> str:
+        """The message for the reader, in the active language."""
+        params = self.params
+        if params is None or not self.message:
+            return self.message
+        shown = {
+            name: EVENT_PARAM_DISPLAY.get(name, _as_is)(value, params)
+            for name, value in params.items()
+        }
+        for template in (gettext(self.message), self.message):
+            try:
+                return template % shown
+            except (KeyError, TypeError, ValueError):
+                # A translation whose placeholders do not match: fall back to the English text.
+                continue
+        return self.message

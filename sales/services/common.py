@@ -1,8 +1,9 @@
 """Helpers shared by the order services: locking, the audit trail, status progression."""
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from sales.exceptions import InvalidOrder
 from sales.models import Order, OrderEvent, OrderLine, OrderStatus
@@ -20,22 +21,53 @@ def lock_order(order: Order) -> Order:
     return Order.objects.select_for_update().get(pk=order.pk)
 
 
+STATUS_CHANGED = gettext_noop("Status changed from %(old_status)s to %(new_status)s.")
+
+
 def event_add(
     *,
     order: Order,
     kind: str,
     message: str = "",
+    params: Mapping[str, object] | None = None,
+    note: str = "",
     user: object = None,
     data: dict | None = None,
     old_status: str = "",
     new_status: str = "",
 ) -> OrderEvent:
+    """Record an event in the order's history.
+
+    `message` is an English message id marked with `gettext_noop`: it is translated for each
+    reader, with `params` (codes and plain numbers only, see `OrderEvent.text`). `note` is
+    free text typed by someone: stored and shown exactly as typed, never translated.
+    """
+    data = dict(data or {})
+    if message and note:
+        raise ValueError("An order event has a message id or a note, not both.")
+    if note:
+        if params:
+            raise ValueError("A note is free text: it takes no parameters.")
+        message = note
+    elif message:
+        if "params" in data:
+            raise ValueError('"params" in an order event\'s data is reserved for its message.')
+        params = dict(params or {})
+        try:
+            message % params
+            # Stored as JSON: codes, strings and plain numbers (amounts as strings) only.
+            json.dumps(params)
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(
+                f"Order event message {message!r} does not fit its parameters {params!r}: {error}"
+            ) from None
+        data["params"] = params
     return OrderEvent.objects.create(
         order=order,
         kind=kind,
         message=message,
         user=real_user(user),
-        data=data or {},
+        data=data,
         old_status=old_status,
         new_status=new_status,
     )
@@ -46,11 +78,15 @@ def status_set(
     new_status: str,
     *,
     user: object = None,
-    message: str = "",
+    message: str = STATUS_CHANGED,
+    note: str = "",
     kind: str = OrderEvent.Kind.STATUS,
     data: dict | None = None,
 ) -> bool:
-    """Change the order's status and record it in its history; False when unchanged."""
+    """Change the order's status and record it in its history; False when unchanged.
+
+    The event's message gets the old and new status codes as `old_status` / `new_status`
+    parameters; a `note` (free text) replaces the message."""
     old_status = order.status
     if old_status == new_status:
         return False
@@ -59,9 +95,9 @@ def status_set(
     event_add(
         order=order,
         kind=kind,
-        message=message
-        or gettext("Status changed from %(old)s to %(new)s.")
-        % {"old": OrderStatus(old_status).label, "new": OrderStatus(new_status).label},
+        message="" if note else message,
+        params=None if note else {"old_status": str(old_status), "new_status": str(new_status)},
+        note=note,
         user=user,
         data=data,
         old_status=old_status,

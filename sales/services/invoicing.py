@@ -4,7 +4,7 @@ from collections.abc import Mapping
 
 from django.db import transaction
 from django.db.models import F, Sum
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from sales.exceptions import NothingToInvoice
 from sales.models import Invoice, InvoiceLine, Order, OrderEvent, OrderLine
@@ -91,8 +91,12 @@ def order_invoice(
         event_add(
             order=locked,
             kind=OrderEvent.Kind.INVOICED,
-            message=gettext("Invoice %(number)s created (%(total)s).")
-            % {"number": invoice.number, "total": invoice.grand_total},
+            message=gettext_noop("Invoice %(number)s created (%(total)s)."),
+            params={
+                "number": invoice.number,
+                "total": str(invoice.grand_total),
+                "currency": locked.currency,
+            },
             user=user,
             data={"invoice_id": invoice.pk, "invoice": invoice.number},
         )

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from inventory.exceptions import InsufficientStock
 from inventory.models import StockMovement, Warehouse
@@ -101,8 +101,8 @@ def order_import_complete(
                 event_add(
                     order=order,
                     kind=OrderEvent.Kind.STOCK_FORCED,
-                    message=gettext("Missing stock added to import the order: %(skus)s.")
-                    % {"skus": ", ".join(f"{p.sku} +{q}" for p, q in missing.items())},
+                    message=gettext_noop("Missing stock added to import the order: %(skus)s."),
+                    params={"skus": ", ".join(f"{p.sku} +{q}" for p, q in missing.items())},
                     user=user,
                     data={"forced": {product.sku: qty for product, qty in missing.items()}},
                 )

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from inventory.exceptions import InsufficientStock
 from inventory.models import Product, Warehouse
@@ -257,7 +257,7 @@ def order_create(
         event_add(
             order=order,
             kind=OrderEvent.Kind.CREATED,
-            message=gettext("Order created."),
+            message=gettext_noop("Order created."),
             user=user,
             new_status=order.status,
             data={
@@ -305,7 +305,8 @@ def order_cancel(*, order: Order, user: object = None, reason: str = "") -> Orde
             OrderStatus.CANCELED,
             user=user,
             kind=OrderEvent.Kind.CANCELED,
-            message=reason or gettext("Order canceled."),
+            message=gettext_noop("Order canceled."),
+            note=reason.strip(),
         )
     order.refresh_from_db()
     return order
@@ -330,8 +331,8 @@ def order_payment_add(
         event_add(
             order=locked,
             kind=OrderEvent.Kind.PAYMENT,
-            message=gettext("Payment of %(amount)s by %(method)s.")
-            % {"amount": amount, "method": method},
+            message=gettext_noop("Payment of %(amount)s by %(method)s."),
+            params={"amount": str(amount), "currency": locked.currency, "method": method.name},
             user=user,
             data={"payment_id": payment.pk, "amount": str(amount)},
         )
@@ -343,4 +344,4 @@ def order_note_add(*, order: Order, message: str, user: object = None) -> OrderE
     message = message.strip()
     if not message:
         raise InvalidOrder(gettext("A note cannot be empty."))
-    return event_add(order=order, kind=OrderEvent.Kind.NOTE, message=message, user=user)
+    return event_add(order=order, kind=OrderEvent.Kind.NOTE, note=message, user=user)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Sum
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from sales.exceptions import InvalidOrder, RefundExceedsRemaining
 from sales.models import (
@@ -131,8 +131,8 @@ def refund_create(
         event_add(
             order=locked,
             kind=OrderEvent.Kind.REFUND,
-            message=gettext("Refund %(number)s of %(amount)s.")
-            % {"number": refund.number, "amount": total},
+            message=gettext_noop("Refund %(number)s of %(amount)s."),
+            params={"number": refund.number, "amount": str(total), "currency": locked.currency},
             user=user,
             data={"refund_id": refund.pk, "refund": refund.number, "amount": str(total)},
         )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from inventory.models import StockMovement, Warehouse
 from inventory.services import stock_move
@@ -156,8 +156,8 @@ def rma_create(
             event_add(
                 order=locked,
                 kind=OrderEvent.Kind.RMA,
-                message=gettext("Return %(number)s created (%(status)s).")
-                % {"number": rma.number, "status": status.label},
+                message=gettext_noop("Return %(number)s created (%(rma_status)s)."),
+                params={"number": rma.number, "rma_status": status.value},
                 user=user,
                 data={"rma_id": rma.pk, "rma": rma.number, "status": status.value},
             )
@@ -189,8 +189,12 @@ def rma_set_status(*, rma: Rma, status: str, user: object = None) -> Rma:
         event_add(
             order=locked.order,
             kind=OrderEvent.Kind.RMA,
-            message=gettext("Return %(number)s: %(old)s → %(new)s.")
-            % {"number": locked.number, "old": old.label, "new": status.label},
+            message=gettext_noop("Return %(number)s: %(old_rma_status)s → %(new_rma_status)s."),
+            params={
+                "number": locked.number,
+                "old_rma_status": old.value,
+                "new_rma_status": status.value,
+            },
             user=user,
             data={"rma_id": locked.pk, "old_status": old.value, "new_status": status.value},
         )

@@ -4,7 +4,7 @@ from collections.abc import Mapping
 
 from django.db import transaction
 from django.db.models import F
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from inventory.exceptions import InsufficientStock
 from inventory.models import StockMovement, Warehouse
@@ -89,8 +89,8 @@ def order_ship(
         event_add(
             order=locked,
             kind=OrderEvent.Kind.SHIPPED,
-            message=gettext("Shipment %(number)s from %(warehouse)s.")
-            % {"number": shipment.number, "warehouse": warehouse},
+            message=gettext_noop("Shipment %(number)s from %(warehouse)s."),
+            params={"number": shipment.number, "warehouse": str(warehouse)},
             user=user,
             data={"shipment_id": shipment.pk, "shipment": shipment.number},
         )
