@@ -5,6 +5,7 @@ import pytest
 from sales.exceptions import InvalidOrder, NothingToInvoice
 from sales.models import OrderStatus
 from sales.services import LineSpec, order_cancel, order_create, order_invoice
+from tests.sales.helpers import event_texts
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +63,21 @@ def test_canceled_order_cannot_be_invoiced(store, mug):
     order_cancel(order=order)
     with pytest.raises(NothingToInvoice):
         order_invoice(order=order)
+
+
+def test_invoice_event_shows_the_total_and_statuses_for_the_reader(store, mug):
+    order = order_create(
+        store=store, lines=[LineSpec(product=mug, quantity=100)], reserve_stock=False
+    )
+    invoice = order_invoice(order=order)
+    invoiced, status = order.events.filter(kind__in=["invoiced", "status"]).order_by("pk")
+    assert invoiced.message == "Invoice %(number)s created (%(total)s)."
+    assert invoiced.params == {"number": invoice.number, "total": "1200.00", "currency": "EUR"}
+    assert event_texts(invoiced) == (
+        f"Facture {invoice.number} créée (1\u202f200,00\u00a0€).",
+        f"Invoice {invoice.number} created (€1,200.00).",
+    )
+    assert event_texts(status) == (
+        "Statut passé de Nouvelle à En cours.",
+        "Status changed from New to Processing.",
+    )

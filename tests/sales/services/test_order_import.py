@@ -14,7 +14,7 @@ from inventory.services import stock_move, stock_set
 from sales.models import Order, OrderEvent, OrderStatus, Store
 from sales.services import GuestSpec, LineSpec, PaymentSpec, order_import_complete
 from tests.inventory.factories import make_product, make_warehouse
-from tests.sales.helpers import table_counts
+from tests.sales.helpers import event_texts, table_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +98,12 @@ def test_force_stock_adds_the_missing_quantity_first(sale, mug, book, warehouse)
     assert (forced.product, forced.quantity, forced.reference) == (mug, 1, order)
     assert stock(mug, warehouse) == 0
     assert stock(book, warehouse) == 3
-    assert order.events.filter(kind=OrderEvent.Kind.STOCK_FORCED).exists()
+    event = order.events.get(kind=OrderEvent.Kind.STOCK_FORCED)
+    assert event.params == {"skus": "MUG-BLANC +1"}
+    assert event_texts(event) == (
+        "Stock manquant ajouté pour importer la commande : MUG-BLANC +1.",
+        "Missing stock added to import the order: MUG-BLANC +1.",
+    )
     assert order.status == OrderStatus.COMPLETE
 
 

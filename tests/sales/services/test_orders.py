@@ -18,7 +18,7 @@ from sales.services import (
     order_note_add,
     order_payment_add,
 )
-from tests.sales.helpers import table_counts
+from tests.sales.helpers import event_texts, table_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,8 @@ def test_create_computes_lines_and_totals_from_catalogue_prices(store, mug, book
     assert order.payments.get().amount == Decimal("40.71")
     event = order.events.get()
     assert (event.kind, event.new_status) == ("created", "new")
+    assert (event.message, event.data["params"]) == ("Order created.", {})
+    assert event_texts(event) == ("Commande créée.", "Order created.")
 
 
 def test_create_reserves_stock_in_the_order_warehouse(store, mug, warehouse):
@@ -170,6 +172,18 @@ def test_cancel_releases_the_reservation_and_records_it(store, mug, warehouse):
         "canceled",
         "Client injoignable",
     )
+    # The reason was typed by someone: never translated, in any language.
+    assert event.params is None
+    assert event_texts(event) == ("Client injoignable", "Client injoignable")
+
+
+def test_cancel_without_reason_is_told_in_the_reader_language(store, mug):
+    order = order_create(store=store, lines=[LineSpec(product=mug, quantity=1)])
+    order_cancel(order=order, reason="  ")
+    event = order.events.get(kind=OrderEvent.Kind.CANCELED)
+    assert event.message == "Order canceled."
+    assert event.params == {"old_status": "new", "new_status": "canceled"}
+    assert event_texts(event) == ("Commande annulée.", "Order canceled.")
 
 
 def test_cancel_is_refused_once_invoiced_or_already_canceled(store, mug):
@@ -197,6 +211,32 @@ def test_payments_and_notes_go_into_the_history(store, mug, cash):
     ]
     with pytest.raises(InvalidOrder):
         order_note_add(order=order, message="  ")
+
+
+def test_payment_event_shows_the_amount_for_the_reader(store, mug, cash):
+    order = order_create(store=store, lines=[LineSpec(product=mug, quantity=1)])
+    payment = order_payment_add(order=order, method=cash, amount="1234.5")
+    event = order.events.get(kind=OrderEvent.Kind.PAYMENT)
+    assert event.message == "Payment of %(amount)s by %(method)s."
+    assert event.data == {
+        "payment_id": payment.pk,
+        "amount": "1234.50",
+        "params": {"amount": "1234.50", "currency": "EUR", "method": "Espèces"},
+    }
+    assert event_texts(event) == (
+        "Paiement de 1\u202f234,50\u00a0€ par Espèces.",
+        "Payment of €1,234.50 by Espèces.",
+    )
+
+
+def test_note_is_kept_and_shown_exactly_as_typed(store, mug):
+    order = order_create(store=store, lines=[LineSpec(product=mug, quantity=1)])
+    # A note that happens to be a message id, with a percent sign: still shown verbatim.
+    for typed in ("Order created.", "Remise 10 % accordée"):
+        event = order_note_add(order=order, message=f"  {typed} ")
+        event.refresh_from_db()
+        assert (event.message, event.params) == (typed, None)
+        assert event_texts(event) == (typed, typed)
 
 
 def test_numbers_are_sequential(store, mug):

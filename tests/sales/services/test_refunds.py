@@ -15,7 +15,7 @@ from sales.services import (
     refundable_amount,
     rma_create,
 )
-from tests.sales.helpers import table_counts
+from tests.sales.helpers import event_texts, table_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,19 @@ def test_refunding_everything_closes_the_order(sold):
     refund_create(order=sold, amount="11.57", note="Solde")
     assert refundable_amount(sold) == 0
     assert sold.status == OrderStatus.CLOSED
-    assert sold.events.last().new_status == OrderStatus.CLOSED
+    closed = sold.events.last()
+    assert closed.new_status == OrderStatus.CLOSED
+    assert event_texts(closed) == (
+        "Statut passé de Terminée à Clôturée.",
+        "Status changed from Complete to Closed.",
+    )
+    refund = sold.refunds.get(note="Solde")
+    event = sold.events.get(kind="refund", data__refund_id=refund.pk)
+    assert event.params == {"number": refund.number, "amount": "11.57", "currency": "EUR"}
+    assert event_texts(event) == (
+        f"Remboursement {refund.number} de 11,57\u00a0€.",
+        f"Refund {refund.number} of €11.57.",
+    )
 
 
 def test_refund_never_exceeds_what_remains(sold):

@@ -13,7 +13,7 @@ from sales.services import (
     rma_create,
     rma_set_status,
 )
-from tests.sales.helpers import table_counts
+from tests.sales.helpers import event_texts, table_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,22 @@ def test_authorized_return_restocks_only_when_received(shipped_order, mug, other
     rma_set_status(rma=rma, status=RmaStatus.COMPLETE)
     assert StockMovement.objects.filter(reason="return").count() == 1
     assert rma.status == RmaStatus.COMPLETE
-    assert shipped_order.events.filter(kind="rma").count() == 3
+    created, received, completed = shipped_order.events.filter(kind="rma").order_by("pk")
+    assert created.params == {"number": rma.number, "rma_status": "authorized"}
+    assert event_texts(created) == (
+        f"Retour {rma.number} créé (Autorisé).",
+        f"Return {rma.number} created (Authorized).",
+    )
+    assert received.params == {
+        "number": rma.number,
+        "old_rma_status": "authorized",
+        "new_rma_status": "received",
+    }
+    assert event_texts(received) == (
+        f"Retour {rma.number} : Autorisé → Reçu.",
+        f"Return {rma.number}: Authorized → Received.",
+    )
+    assert event_texts(completed)[1] == f"Return {rma.number}: Received → Complete."
 
 
 def test_lines_not_back_to_stock_do_not_move_stock(shipped_order, book, other_warehouse):

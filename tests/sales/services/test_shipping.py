@@ -6,7 +6,7 @@ from inventory.services import stock_set
 from sales.exceptions import NothingToShip
 from sales.models import OrderStatus
 from sales.services import LineSpec, order_create, order_invoice, order_ship
-from tests.sales.helpers import table_counts
+from tests.sales.helpers import event_texts, table_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +75,21 @@ def test_ship_without_stock_lists_the_skus_and_writes_nothing(store, mug, book, 
     shipment = order_ship(order=order, allow_negative=True)
     assert shipment.lines.count() == 2
     assert stock(book, warehouse) == (-2, 0)
+
+
+def test_shipment_event_names_the_warehouse_in_both_languages(store, mug, other_warehouse):
+    stock_set(product=mug, warehouse=other_warehouse, quantity=1)
+    order = order_create(store=store, lines=[LineSpec(product=mug, quantity=1)])
+    order_invoice(order=order)
+    shipment = order_ship(order=order, warehouse=other_warehouse)
+    event = order.events.get(kind="shipped")
+    assert event.params == {"number": shipment.number, "warehouse": "Réserve boutique (SHOP)"}
+    assert event_texts(event) == (
+        f"Expédition {shipment.number} depuis Réserve boutique (SHOP).",
+        f"Shipment {shipment.number} from Réserve boutique (SHOP).",
+    )
+    completed = order.events.filter(kind="status").last()
+    assert event_texts(completed) == (
+        "Statut passé de En cours à Terminée.",
+        "Status changed from Processing to Complete.",
+    )
