@@ -90,3 +90,16 @@ def test_orders_and_movements_are_read_only(admin_client, full_order):
     assert admin_client.post(url, {"post": "yes"}).status_code == 403
     assert Order.objects.count() == 1
     assert admin_client.get(reverse("admin:sales_store_add")).status_code == 200
+
+
+def test_admin_shows_order_events_in_the_reader_language(admin_client, full_order):
+    event = full_order.events.get(kind="created")
+    listing = reverse("admin:sales_orderevent_changelist")
+    change = reverse("admin:sales_orderevent_change", args=[event.pk])
+    order_page = reverse("admin:sales_order_change", args=[full_order.pk])
+    for language, text in (("fr", "Commande créée."), ("en", "Order created.")):
+        headers = {"accept-language": language}
+        for url in (listing, change, order_page):
+            response = admin_client.get(url, headers=headers)
+            assert response.status_code == 200
+            assert text in response.text, (language, url)

@@ -5,8 +5,14 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
-from sales.models import OrderStatus
-from sales.services import LineSpec, PaymentSpec, order_cancel, order_import_complete
+from sales.models import OrderEvent, OrderStatus
+from sales.services import (
+    LineSpec,
+    PaymentSpec,
+    order_cancel,
+    order_import_complete,
+    order_note_add,
+)
 from sales.views import OrderListView
 from tests.factories import (
     grant,
@@ -226,6 +232,53 @@ def test_order_detail_in_english(ops_client, full_order):
     assert f"Order {order.number}" in response.text
     assert "<td>Created</td>" in response.text
     assert "Complete → Closed" in response.text
+
+
+def test_history_tab_speaks_the_reader_language_whoever_wrote_the_events(ops_client, full_order):
+    order, rma = full_order
+    # Typed by someone: looks like a message id and carries markup, yet is shown as typed.
+    order_note_add(order=order, message="Order created. <fragile> & 100 %")
+    refund = order.refunds.get()
+    total = f"{order.grand_total:.2f}"
+    french = detail(ops_client, order, "history", headers={"accept-language": "fr"}).text
+    english = detail(ops_client, order, "history", headers={"accept-language": "en"}).text
+    for snippet in (
+        "<br>Commande créée.</td>",
+        f"Paiement de {total.replace('.', ',')}\u00a0€ par Carte bancaire.",
+        f"Facture {order.invoices.get().number} créée ({total.replace('.', ',')}\u00a0€).",
+        "Statut passé de Terminée à Clôturée.",
+        f"Retour {rma.number} créé (Autorisé).",
+        f"Remboursement {refund.number} de {total.replace('.', ',')}\u00a0€.",
+        "<td>Order created. &lt;fragile&gt; &amp; 100 %</td>",
+    ):
+        assert snippet in french, snippet
+    for snippet in (
+        "<br>Order created.</td>",
+        f"Payment of €{total} by Carte bancaire.",
+        f"Invoice {order.invoices.get().number} created (€{total}).",
+        "Status changed from Complete to Closed.",
+        f"Return {rma.number} created (Authorized).",
+        f"Refund {refund.number} of €{total}.",
+        "<td>Order created. &lt;fragile&gt; &amp; 100 %</td>",
+    ):
+        assert snippet in english, snippet
+    assert "Commande créée" not in english
+    assert "Status changed" not in french
+
+
+def test_history_tab_follows_the_language_cookie(ops_client, full_order, settings):
+    order, _ = full_order
+    ops_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Status changed from Complete to Closed." in detail(ops_client, order, "history").text
+    ops_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    assert "Statut passé de Terminée à Clôturée." in detail(ops_client, order, "history").text
+
+
+def test_history_tab_shows_events_written_before_message_ids_as_stored(ops_client, full_order):
+    order, _ = full_order
+    OrderEvent.objects.create(order=order, kind="status", message="Statut passé de A à B.")
+    response = detail(ops_client, order, "history", headers={"accept-language": "en"})
+    assert "<td>Statut passé de A à B.</td>" in response.text
 
 
 @pytest.mark.parametrize("tab", ["lines", "payments", "invoices", "shipments", "rma", "history"])
