@@ -34,12 +34,6 @@ pytestmark = pytest.mark.django_db
 ORDERS = reverse("sales:order_list")
 
 
-@pytest.fixture(autouse=True)
-def _plain_http(settings):
-    # Production settings redirect to HTTPS; the test client speaks plain HTTP.
-    settings.SECURE_SSL_REDIRECT = False
-
-
 @pytest.fixture
 def ops_client(client):
     client.force_login(make_ops())
