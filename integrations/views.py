@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from connect.tasks import worker_status
 from integrations.models import Notification
 
 DROPDOWN_SIZE = 8
@@ -62,4 +63,9 @@ def notification_mark_all_read(request: HttpRequest) -> HttpResponse:
 @permission_required("integrations.manage_integrations", raise_exception=True)
 def integration_list(request: HttpRequest) -> HttpResponse:
     # The integration framework plugs its registry in here; until then nothing is configured.
-    return render(request, "integrations/integration_list.html", {"integrations": []})
+    # Every flow runs on the Celery worker: the admin must see at once when none is running.
+    return render(
+        request,
+        "integrations/integration_list.html",
+        {"integrations": [], "worker": worker_status()},
+    )

@@ -1,9 +1,12 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from connect.tasks import HEARTBEAT_CACHE_KEY, record_heartbeat
 from integrations.models import Notification
 from tests.factories import make_admin, make_ops
 
@@ -102,3 +105,38 @@ def test_integrations_page_is_for_admins_only(client, ops):
     assert "Aucune intégration configurée" in french.text
     english = client.get(url, headers={"accept-language": "en"})
     assert "No integration configured" in english.text
+
+
+def test_integration_list_says_when_no_worker_runs(client):
+    cache.delete(HEARTBEAT_CACHE_KEY)
+    client.force_login(make_admin())
+    url = reverse("integrations:integration_list")
+
+    page = client.get(url, headers={"accept-language": "en"})
+
+    assert "Stopped" in page.text
+    assert "No worker has ever checked in" in page.text
+
+
+def test_integration_list_shows_a_running_worker_in_both_languages(client):
+    record_heartbeat.apply()  # what beat makes the worker run every interval
+    client.force_login(make_admin())
+    url = reverse("integrations:integration_list")
+
+    english = client.get(url, headers={"accept-language": "en"})
+    french = client.get(url)
+
+    assert "Running" in english.text
+    assert "scheduled flows and imports are running" in english.text
+    assert "En marche" in french.text
+
+
+def test_integration_list_says_when_the_worker_stopped_beating(client):
+    stale = timezone.now() - timedelta(seconds=settings.WORKER_HEARTBEAT_INTERVAL * 4)
+    cache.set(HEARTBEAT_CACHE_KEY, {"at": stale.isoformat(), "worker": "w1"}, timeout=None)
+    client.force_login(make_admin())
+
+    page = client.get(reverse("integrations:integration_list"), headers={"accept-language": "en"})
+
+    assert "Stopped" in page.text
+    assert "No worker has checked in since" in page.text
