@@ -1,0 +1,152 @@
+"""Where benchmarks run: a process kept away from the developer's data, a throw-away database,
+and a description of the machine to print beside the numbers.
+
+Connect's settings read their folders and services from the environment when they are first
+imported, so :func:`isolate` must run before anything imports Django settings. It points every
+folder Connect writes to (data, media, cache, broker) at a temporary folder; only
+``DATABASE_URL`` is kept, to choose SQLite (default) or PostgreSQL — and even then the
+benchmarks only use a database of their own, created and dropped by Django's test machinery.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks.checks import BenchmarkError
+
+# What a benchmark process must not share with a developer's `make run`: every folder and
+# service that is not the database. Empty means "Connect's default inside CONNECT_DATA_DIR".
+ISOLATED_ENVIRONMENT = {
+    "CACHE_URL": "",
+    "CELERY_BROKER_URL": "",
+    # Static files straight from the source folders: no dependency on a collectstatic run.
+    "STATIC_MANIFEST": "0",
+    # The test client speaks plain HTTP; production's HTTPS redirect would answer every page 301.
+    "SECURE_SSL_REDIRECT": "0",
+    "SESSION_COOKIE_SECURE": "0",
+    "CSRF_COOKIE_SECURE": "0",
+}
+
+
+def isolate(data_dir: Path) -> None:
+    """Send everything Connect writes to ``data_dir``; call before Django is set up."""
+    if "django.conf" in sys.modules:
+        from django.conf import settings
+
+        if settings.configured:
+            raise BenchmarkError(
+                "Django settings are already loaded: the benchmarks must start in a fresh process"
+            )
+    os.environ["CONNECT_DATA_DIR"] = str(data_dir)
+    os.environ["MEDIA_ROOT"] = str(data_dir / "media")
+    os.environ.update(ISOLATED_ENVIRONMENT)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "connect.settings")
+
+
+def setup_django() -> None:
+    import django
+    from django.test.utils import setup_test_environment
+
+    django.setup()
+    # Test mode: e-mail kept in memory, "testserver" allowed as a host for the test client.
+    setup_test_environment()
+
+
+def teardown_django() -> None:
+    from django.test.utils import teardown_test_environment
+
+    teardown_test_environment()
+
+
+@contextmanager
+def temporary_database(*, migrate: bool = True) -> Iterator[str]:
+    """A new, empty database for one benchmark, dropped afterwards.
+
+    SQLite gets an in-memory database. PostgreSQL gets ``test_connect_bench_<pid>``: a name no
+    developer database, test run or other benchmark process uses, so dropping it can only drop
+    our own. ``migrate=False`` builds the tables straight from the models (much faster, for
+    smoke runs); recorded results use the migrations, as production does.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    settings_dict = connection.settings_dict
+    test_settings = settings_dict.setdefault("TEST", {})
+    saved = dict(test_settings)
+    original_name = settings_dict["NAME"]
+    if connection.vendor != "sqlite":
+        test_settings["NAME"] = f"test_connect_bench_{os.getpid()}"
+    test_settings["MIGRATE"] = migrate
+    try:
+        name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        # Content type ids are cached per process; this database numbers them afresh.
+        ContentType.objects.clear_cache()
+        try:
+            yield name
+        finally:
+            connection.creation.destroy_test_db(original_name, verbosity=0)
+            ContentType.objects.clear_cache()
+    finally:
+        test_settings.clear()
+        test_settings.update(saved)
+
+
+def cpu_count() -> int:
+    """What ``nproc`` prints: the CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def database_description() -> str:
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return f"SQLite {connection.Database.sqlite_version} (in-memory)"
+    if connection.vendor == "postgresql":
+        version = connection.pg_version  # e.g. 150020
+        return f"PostgreSQL {version // 10000}.{version % 10000}"
+    return connection.vendor
+
+
+def database_vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
+
+
+def describe_run(command: str, *, with_database: bool) -> dict[str, str]:
+    machine = (
+        f"{cpu_count()} CPUs (`nproc`), {cpu_model()}, {platform.system()} {platform.machine()}, "
+        f"Python {platform.python_version()}"
+    )
+    if with_database:
+        import django
+
+        machine += f", Django {django.get_version()}, {database_description()}"
+    return {
+        "recorded": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": command,
+        "machine": machine,
+        "cpus": str(cpu_count()),
+        "python": platform.python_version(),
+        "database": database_description() if with_database else "none",
+    }

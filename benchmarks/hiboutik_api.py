@@ -1,0 +1,340 @@
+"""Hiboutik API calls: the client reading whole lists from the simulator, with and without
+faults, and what re-reading everything every five minutes would cost a month.
+
+Hiboutik allows 10,000 calls a month per shop (architecture.md §2), so the figure that matters
+is calls; both the client's ledger and the simulator's own meter count them, and the two must
+agree. Runs on localhost with no injected latency: wall time is the client's and the
+simulator's own work, a real account adds its network round trip to every call.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from benchmarks.checks import check
+from benchmarks.results import BenchmarkResult, Table
+from hiboutik.client import HiboutikClient
+from hiboutik.errors import HiboutikError
+from hiboutik.ledger import DEFAULT_MONTHLY_QUOTA, InMemoryCallLedger
+from hiboutik.simulator import Simulator
+from hiboutik.simulator.faults import Faults
+from hiboutik.types import PAGE_SIZE
+
+NAME = "hiboutik"
+TITLE = "Hiboutik client against the simulator: API calls"
+
+RUNS_PER_MONTH = 30 * 24 * 60 // 5  # a flow every 5 minutes, 30-day month
+RECONCILIATIONS_PER_MONTH = 30  # the nightly stock reconciliation
+# Fixed dice: two recordings on the same code see the same faults, so a change in the number
+# of calls comes from the code, not from luck.
+FAULT_SEED = 2024
+
+
+@dataclass(frozen=True)
+class Sizes:
+    products: tuple[int, ...]
+    # Each fault scenario repeats the read until it has asked for at least this many pages,
+    # so a 10 % fault rate is not judged on one or two pages.
+    min_fault_pages: int
+
+
+FULL = Sizes(products=(100, 1_000, 5_000), min_fault_pages=100)
+QUICK = Sizes(products=(100,), min_fault_pages=1)
+
+FAULT_SCENARIOS = (
+    (
+        "10 % 503 (Retry-After: 0), 2 % resets",
+        Faults(error_rate=0.10, status=503, retry_after=0, reset_rate=0.02),
+    ),
+    (
+        "10 % 503 (Retry-After: 1), 2 % resets",
+        Faults(error_rate=0.10, status=503, retry_after=1, reset_rate=0.02),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Reading:
+    rows: int
+    rounds: int
+    failed_rounds: int
+    ledger_calls: int
+    simulator_calls: int
+    seconds: float
+    by_route: dict[str, int]
+    # HTTP answers by status; attempts without one (reset connections) are the remainder.
+    statuses: dict[int, int]
+
+    @property
+    def unanswered(self) -> int:
+        return self.ledger_calls - sum(self.statuses.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "rounds": self.rounds,
+            "failed_rounds": self.failed_rounds,
+            "ledger_calls": self.ledger_calls,
+            "simulator_calls": self.simulator_calls,
+            "seconds": round(self.seconds, 4),
+            "by_route": self.by_route,
+            "statuses": {str(status): n for status, n in sorted(self.statuses.items())},
+            "unanswered": self.unanswered,
+        }
+
+
+def pages_for(rows: int) -> int:
+    return max(1, math.ceil(rows / PAGE_SIZE))
+
+
+def read(
+    sim: Simulator, listing: Callable[[HiboutikClient], Iterable[object]], *, rounds: int = 1
+) -> Reading:
+    """Walk ``listing`` to its end ``rounds`` times with a fresh client and ledger; a round that
+    fails (retries exhausted) is counted, and its calls still are."""
+    ledger = InMemoryCallLedger()
+    key = f"benchmark-{sim.port}"
+    before = sim.stats()
+    statuses: Counter[int] = Counter()
+    session = requests.Session()
+    session.hooks["response"].append(lambda response, **_: statuses.update([response.status_code]))
+    client = HiboutikClient(
+        base_url=sim.base_url,
+        user=sim.config.user,
+        api_key=sim.config.api_key,
+        ledger=ledger,
+        ledger_key=key,
+        rng=random.Random(FAULT_SEED),
+        session=session,
+    )
+    rows = failed = 0
+    started = time.perf_counter()
+    try:
+        for _ in range(rounds):
+            try:
+                rows += sum(1 for _ in listing(client))
+            except HiboutikError:
+                failed += 1
+    finally:
+        client.close()
+    seconds = time.perf_counter() - started
+    after = sim.stats()
+    by_route = {
+        route: count - before["by_route"].get(route, 0)
+        for route, count in after["by_route"].items()
+        if count != before["by_route"].get(route, 0)
+    }
+    return Reading(
+        rows=rows,
+        rounds=rounds,
+        failed_rounds=failed,
+        ledger_calls=ledger.count(key),
+        simulator_calls=after["calls_this_month"] - before["calls_this_month"],
+        seconds=seconds,
+        by_route=by_route,
+        statuses=dict(statuses),
+    )
+
+
+def _products(client: HiboutikClient) -> Iterable[object]:
+    return client.iter_products()
+
+
+def _stock(warehouse_id: int) -> Callable[[HiboutikClient], Iterable[object]]:
+    return lambda client: client.iter_stock(warehouse_id)
+
+
+def run(sizes: Sizes) -> dict[str, Any]:
+    """Measure every size; returns the raw numbers by size (see :func:`tables`)."""
+    measured: dict[str, Any] = {}
+    for count in sizes.products:
+        # The simulator's own quota is out of the way: the fault rounds alone may exceed a
+        # month's worth of a small shop, and the quota is not what is measured here.
+        with Simulator(seed="empty", quota=10_000_000) as sim:
+            sim.add_products(count)
+            warehouse_id = next(iter(sim.state.tables["warehouses"]))
+            products = read(sim, _products)
+            check(products.rows == count, f"product read returned {products.rows} of {count}")
+            stock = read(sim, _stock(warehouse_id))
+            check(stock.rows == count, f"stock read returned {stock.rows} of {count} rows")
+            faulted = {}
+            rounds = math.ceil(sizes.min_fault_pages / pages_for(count))
+            for label, faults in FAULT_SCENARIOS:
+                sim.rng.seed(FAULT_SEED)
+                sim.faults = faults
+                faulted[label] = read(sim, _products, rounds=rounds)
+                sim.faults = Faults()
+        measured[str(count)] = {
+            "products": products,
+            "stock": stock,
+            "faults": faulted,
+        }
+    return measured
+
+
+def _clean_table(title: str, measured: dict[str, Any], part: str) -> Table:
+    table = Table(
+        title,
+        [
+            "Products",
+            "Expected calls (ceil(n/250))",
+            "Calls (ledger)",
+            "Calls (simulator)",
+            "Wall time (ms)",
+            "ms per call",
+        ],
+    )
+    for count, readings in measured.items():
+        reading: Reading = readings[part]
+        table.add(
+            int(count),
+            pages_for(int(count)),
+            reading.ledger_calls,
+            reading.simulator_calls,
+            reading.seconds * 1000,
+            reading.seconds * 1000 / max(reading.ledger_calls, 1),
+        )
+    return table
+
+
+def _fault_table(measured: dict[str, Any]) -> Table:
+    failing = FAULT_SCENARIOS[0][1].error_rate + FAULT_SCENARIOS[0][1].reset_rate
+    expected_extra = failing / (1 - failing) * 100
+    table = Table(
+        "Full product read under faults",
+        [
+            "Faults",
+            "Products",
+            "Reads",
+            "Calls without faults",
+            "Calls made (ledger)",
+            "Extra calls (retries)",
+            "Extra %",
+            "503 answers",
+            "Resets",
+            "Failed reads",
+            "Wall time (s)",
+        ],
+        notes=[
+            f"Each attempt fails with probability {failing:.0%}, so about "
+            f"{expected_extra:.1f} % extra calls are expected (p / (1 − p)). Retries of a 503 "
+            "wait what `Retry-After` says; a reset connection waits a jittered backoff "
+            "(0–0.5 s for the first retry). The fault dice are seeded: the same code gives "
+            "the same faults."
+        ],
+    )
+    for count, readings in measured.items():
+        for label, reading in readings["faults"].items():
+            baseline = pages_for(int(count)) * reading.rounds
+            extra = reading.ledger_calls - baseline
+            table.add(
+                label,
+                int(count),
+                reading.rounds,
+                baseline,
+                reading.ledger_calls,
+                extra,
+                extra / baseline * 100,
+                reading.statuses.get(503, 0),
+                reading.unanswered,
+                reading.failed_rounds,
+                reading.seconds,
+            )
+    return table
+
+
+def _projection_table(measured: dict[str, Any]) -> Table:
+    table = Table(
+        "Projection: a 5-minute flow that re-read everything (not measured: computed from the "
+        "calls above)",
+        [
+            "Products",
+            "Calls per run (products + stock)",
+            "Runs per month",
+            "Calls per month",
+            "Share of the 10,000 quota",
+            "Nightly stock reconciliation instead (calls per month)",
+        ],
+        notes=[
+            f"{RUNS_PER_MONTH:,} runs = one every 5 minutes for 30 days. With change tracking "
+            "(dirty flags, hashes of what was pushed) a run with nothing to do makes 0 calls; "
+            "the only full read left is the nightly stock reconciliation, "
+            f"{RECONCILIATIONS_PER_MONTH} stock reads a month."
+        ],
+    )
+    for count, readings in measured.items():
+        per_run = readings["products"].ledger_calls + readings["stock"].ledger_calls
+        monthly = per_run * RUNS_PER_MONTH
+        table.add(
+            int(count),
+            per_run,
+            RUNS_PER_MONTH,
+            monthly,
+            f"{monthly / DEFAULT_MONTHLY_QUOTA:.0%}",
+            readings["stock"].ledger_calls * RECONCILIATIONS_PER_MONTH,
+        )
+    return table
+
+
+def findings(measured: dict[str, Any]) -> list[str]:
+    notes = []
+    for count, readings in measured.items():
+        for part in ("products", "stock"):
+            reading: Reading = readings[part]
+            if reading.ledger_calls != pages_for(int(count)):
+                notes.append(
+                    f"{part} read of {count}: {reading.ledger_calls} calls where "
+                    f"{pages_for(int(count))} pages hold the rows."
+                )
+        for part in [readings["products"], readings["stock"], *readings["faults"].values()]:
+            if part.ledger_calls != part.simulator_calls:
+                notes.append(
+                    f"{count} products: the ledger counted {part.ledger_calls} calls, the "
+                    f"simulator {part.simulator_calls}."
+                )
+    if not notes:
+        notes.append(
+            "Every full read costs exactly ceil(n/250) calls, and the client's ledger agrees "
+            "with the simulator's meter on every run, retries included."
+        )
+    smallest = min(measured, key=int)
+    per_run = measured[smallest]["products"].ledger_calls + measured[smallest]["stock"].ledger_calls
+    notes.append(
+        f"Re-reading products and stock every 5 minutes would spend "
+        f"{per_run * RUNS_PER_MONTH:,} calls a month even for {int(smallest):,} products "
+        f"({per_run * RUNS_PER_MONTH / DEFAULT_MONTHLY_QUOTA:.0%} of the quota): change "
+        "tracking is not optional."
+    )
+    return notes
+
+
+def benchmark(sizes: Sizes, environment: dict[str, str]) -> BenchmarkResult:
+    measured = run(sizes)
+    return BenchmarkResult(
+        name=NAME,
+        title=TITLE,
+        environment=environment,
+        tables=[
+            _clean_table("Full product read", measured, "products"),
+            _clean_table("Stock read for one warehouse", measured, "stock"),
+            _fault_table(measured),
+            _projection_table(measured),
+        ],
+        findings=findings(measured),
+        data={
+            count: {
+                "products": readings["products"].as_dict(),
+                "stock": readings["stock"].as_dict(),
+                "faults": {label: r.as_dict() for label, r in readings["faults"].items()},
+            }
+            for count, readings in measured.items()
+        },
+    )

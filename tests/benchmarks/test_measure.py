@@ -1,0 +1,65 @@
+"""Classifying and counting queries, and spotting counts that grow per line."""
+
+from collections import Counter
+
+import pytest
+
+from benchmarks.measure import QueryCount, Sample, query_kind, query_shape
+from benchmarks.query_tables import growth
+
+
+@pytest.mark.parametrize(
+    ("sql", "kind", "shape"),
+    [
+        ('SELECT "a"."id" FROM "inventory_stockitem" WHERE 1 FOR UPDATE', "read", None),
+        ('INSERT INTO "sales_order" ("number") VALUES (%s)', "write", "INSERT sales_order"),
+        ('UPDATE "sales_orderline" SET "qty_shipped" = 1', "write", "UPDATE sales_orderline"),
+        ('DELETE FROM "django_session" WHERE 1', "write", "DELETE django_session"),
+        ('SAVEPOINT "s1_x1"', "transaction", "SAVEPOINT"),
+        ('RELEASE SAVEPOINT "s1_x1"', "transaction", "RELEASE"),
+        ("BEGIN", "transaction", "BEGIN"),
+        ("COMMIT", "transaction", "COMMIT"),
+        (
+            'DECLARE "_django_curs_1" NO SCROLL CURSOR WITH HOLD FOR SELECT "s"."id" '
+            'FROM "sales_store" "s"',
+            "read",
+            "SELECT sales_store",
+        ),
+    ],
+)
+def test_statements_are_classified(sql, kind, shape):
+    assert query_kind(sql) == kind
+    assert query_shape(sql) == (shape or "SELECT inventory_stockitem")
+
+
+def test_counts_add_up():
+    count = QueryCount.of(["SELECT 1", "BEGIN", 'UPDATE "t" SET a = 1', "COMMIT", "SELECT 2"])
+    assert (count.total, count.reads, count.writes, count.transaction) == (5, 2, 1, 2)
+
+
+def sample(total: int, shapes: dict[str, int]) -> Sample:
+    result = Sample(counts=[QueryCount(total, total, 0, 0)], seconds=[0.01])
+    result.shapes = Counter(shapes)
+    return result
+
+
+def test_a_count_growing_with_each_line_is_reported_with_what_repeats():
+    samples = {
+        1: sample(10, {"SELECT sales_order": 3, "UPDATE sales_orderline": 1}),
+        11: sample(40, {"SELECT sales_order": 3, "UPDATE sales_orderline": 31}),
+    }
+    row, finding = growth("order_ship", "line", samples)
+    assert row[:5] == ["order_ship", "1 → 11 lines", 10, 40, 3.0]
+    assert row[5] == "UPDATE sales_orderline ×3"
+    assert finding is not None and "3 queries per line" in finding and "N+1" in finding
+
+
+def test_a_flat_count_is_not_a_finding():
+    samples = {20: sample(9, {"SELECT sales_order": 9}), 200: sample(9, {"SELECT sales_order": 9})}
+    row, finding = growth("Order list", "order", samples)
+    assert row[4] == 0 and row[5] == "–"
+    assert finding is None
+
+
+def test_one_size_has_no_growth():
+    assert growth("stock_set_many", "row", {10: sample(51, {})}) == ([], None)

@@ -1,0 +1,137 @@
+"""The benchmark script, run as people run it, at its smallest sizes: it must keep working and
+keep producing numbers that mean something. (The numbers themselves are recorded in
+docs/benchmarks.md by a full run, not asserted here.)"""
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from benchmarks.run import DEFAULT_RESULTS_FILE, parse_args
+
+ROOT = Path(__file__).resolve().parents[2]
+VENDOR = "postgresql" if settings.USING_POSTGRES else "sqlite"
+OTHER_VENDOR = "sqlite" if settings.USING_POSTGRES else "postgresql"
+NOT_RECORDED = "Not recorded yet"
+
+
+def run_benchmarks(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "benchmarks", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("benchmarks")
+    document = folder / "benchmarks.md"
+    document.write_text(DEFAULT_RESULTS_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    raw = folder / "raw.json"
+    real_document = digest(DEFAULT_RESULTS_FILE)
+    completed = run_benchmarks(
+        "--quick", "--no-migrations", "--json", str(raw), "--write", str(document)
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert digest(DEFAULT_RESULTS_FILE) == real_document, "the recorded results were overwritten"
+    results = {result["name"]: result for result in json.loads(raw.read_text(encoding="utf-8"))}
+    return completed, results, document.read_text(encoding="utf-8")
+
+
+def test_every_benchmark_runs_and_prints_its_tables(quick_run):
+    completed, results, _ = quick_run
+    assert list(results) == ["hiboutik", "services", "pages"]
+    for result in results.values():
+        assert f"## {result['title']}" in completed.stdout
+        assert result["tables"] and all(table["rows"] for table in result["tables"])
+    assert results["services"]["environment"]["database"].lower().startswith(VENDOR)
+
+
+def test_hiboutik_calls_are_counted_by_the_client_and_the_simulator_alike(quick_run):
+    _, results, _ = quick_run
+    hundred = results["hiboutik"]["data"]["100"]
+    for part in ("products", "stock"):
+        assert hundred[part]["rows"] == 100
+        assert hundred[part]["ledger_calls"] == hundred[part]["simulator_calls"] == 1
+    for reading in hundred["faults"].values():
+        assert reading["failed_rounds"] == 0
+        assert reading["ledger_calls"] == reading["simulator_calls"] >= 1
+        assert reading["ledger_calls"] == sum(reading["statuses"].values()) + reading["unanswered"]
+
+
+def test_service_query_counts_tell_reads_from_writes(quick_run):
+    _, results, _ = quick_run
+    data = results["services"]["data"]
+    imports = data["order_import_complete"]
+    in_stock, forced, again = (imports[case]["1"] for case in imports)
+    assert in_stock["writes"] > 0 and in_stock["reads"] > 0
+    assert in_stock["queries"] == in_stock["reads"] + in_stock["writes"] + in_stock["transaction"]
+    # Forcing stock adds a movement before shipping: more writes than a sale in stock.
+    assert forced["writes"] > in_stock["writes"]
+    assert again["writes"] == 0 and again["queries"] < in_stock["queries"]
+    # Ten changed rows: at least an update and a movement each.
+    assert data["stock_set_many"]["10"]["writes"] >= 20
+    assert data["rma_create"]["1"]["writes"] > 0 and data["refund_create"]["1"]["writes"] > 0
+
+
+def test_pages_read_without_writing_and_the_mass_edit_saves(quick_run):
+    _, results, _ = quick_run
+    data = results["pages"]["data"]
+    gets = [data["order_list"]["20"], data["product_list"]["30"], *data["order_detail"].values()]
+    assert len(data["order_detail"]) == 12  # six tabs, as a page and as an htmx panel
+    for page in gets:
+        assert page["queries"] > 0 and page["writes"] == 0
+    posts = [sample for label, sample in data["stock_mass_edit"].items() if "POST" in label]
+    assert len(posts) == 2
+    for sample in posts:
+        assert sample["writes"] >= 2 * 5  # five rows: a stock update and a movement each
+
+
+def test_write_replaces_only_the_blocks_of_this_run(quick_run):
+    _, _, written = quick_run
+    original = DEFAULT_RESULTS_FILE.read_text(encoding="utf-8")
+    for key in ("hiboutik", f"services-{VENDOR}", f"pages-{VENDOR}"):
+        block = written.split(f"<!-- results:{key} -->")[1].split(f"<!-- /results:{key} -->")[0]
+        assert NOT_RECORDED not in block
+        assert "| Queries |" in block or "| Calls (ledger) |" in block
+        assert "--quick" in block  # the command that produced it
+    for key in (f"services-{OTHER_VENDOR}", f"pages-{OTHER_VENDOR}"):
+        block = written.split(f"<!-- results:{key} -->")[1].split(f"<!-- /results:{key} -->")[0]
+        assert (
+            block
+            == original.split(f"<!-- results:{key} -->")[1].split(f"<!-- /results:{key} -->")[0]
+        )
+    prose = [line for line in original.splitlines() if line.startswith(("#", "**What.**"))]
+    assert prose and all(line in written.splitlines() for line in prose)
+
+
+def test_a_missing_marker_stops_the_run_before_it_measures(tmp_path):
+    document = tmp_path / "notes.md"
+    document.write_text("# Notes\n\nNo results block here.\n", encoding="utf-8")
+    completed = run_benchmarks("--only", "hiboutik", "--quick", "--write", str(document))
+    assert completed.returncode == 1
+    assert "<!-- results:hiboutik -->" in completed.stderr
+    assert completed.stdout == ""  # nothing was measured
+    assert document.read_text(encoding="utf-8") == "# Notes\n\nNo results block here.\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--only", "everything"], ["--write", "/nonexistent/benchmarks.md"], ["--quick", "extra"]],
+)
+def test_bad_options_are_refused_with_a_usage_error(args, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        parse_args(args)
+    assert exit_info.value.code == 2
+    assert "error:" in capsys.readouterr().err
