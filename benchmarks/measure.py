@@ -163,10 +163,3 @@ def growth_by_shape(small: tuple[int, Sample], large: tuple[int, Sample]) -> dic
             key=lambda item: (-item[1], item[0]),
         )
     )
-
-
-def per_unit(small: tuple[int, int], large: tuple[int, int]) -> float:
-    """Growth between two (size, queries) points: queries added per extra line or row."""
-    (size_a, queries_a), (size_b, queries_b) = small, large
-    check(size_b != size_a, "growth needs two different sizes")
-    return (queries_b - queries_a) / (size_b - size_a)

@@ -44,7 +44,7 @@ def growth(
     finding = None
     if rate >= LINEAR:
         finding = (
-            f"{operation} grows by {rate:g} queries per {unit} "
+            f"{operation} grows by {rate:g} {'query' if rate == 1 else 'queries'} per {unit} "
             f"({samples[small].queries.total} for {small}, {samples[large].queries.total} for "
             f"{large}): N+1. Per extra {unit}: {repeated}."
         )

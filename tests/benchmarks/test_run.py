@@ -33,12 +33,11 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture(scope="module")
-def quick_run(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("benchmarks")
-    document = folder / "benchmarks.md"
+def test_quick_run_of_every_benchmark(tmp_path):
+    """One run checked from every side (one run only: it is the slow part, about 5 s)."""
+    document = tmp_path / "benchmarks.md"
     document.write_text(DEFAULT_RESULTS_FILE.read_text(encoding="utf-8"), encoding="utf-8")
-    raw = folder / "raw.json"
+    raw = tmp_path / "raw.json"
     real_document = digest(DEFAULT_RESULTS_FILE)
     completed = run_benchmarks(
         "--quick", "--no-migrations", "--json", str(raw), "--write", str(document)
@@ -46,33 +45,36 @@ def quick_run(tmp_path_factory):
     assert completed.returncode == 0, completed.stderr
     assert digest(DEFAULT_RESULTS_FILE) == real_document, "the recorded results were overwritten"
     results = {result["name"]: result for result in json.loads(raw.read_text(encoding="utf-8"))}
-    return completed, results, document.read_text(encoding="utf-8")
+
+    check_tables_are_printed(completed.stdout, results)
+    check_hiboutik_calls(results["hiboutik"]["data"])
+    check_service_queries(results["services"]["data"])
+    check_page_queries(results["pages"]["data"])
+    check_written_blocks(document.read_text(encoding="utf-8"))
 
 
-def test_every_benchmark_runs_and_prints_its_tables(quick_run):
-    completed, results, _ = quick_run
+def check_tables_are_printed(stdout: str, results: dict) -> None:
     assert list(results) == ["hiboutik", "services", "pages"]
     for result in results.values():
-        assert f"## {result['title']}" in completed.stdout
+        assert f"## {result['title']}" in stdout
         assert result["tables"] and all(table["rows"] for table in result["tables"])
     assert results["services"]["environment"]["database"].lower().startswith(VENDOR)
 
 
-def test_hiboutik_calls_are_counted_by_the_client_and_the_simulator_alike(quick_run):
-    _, results, _ = quick_run
-    hundred = results["hiboutik"]["data"]["100"]
+def check_hiboutik_calls(data: dict) -> None:
+    """Calls are counted by the client and the simulator alike."""
+    hundred = data["100"]
     for part in ("products", "stock"):
         assert hundred[part]["rows"] == 100
         assert hundred[part]["ledger_calls"] == hundred[part]["simulator_calls"] == 1
     for reading in hundred["faults"].values():
         assert reading["failed_rounds"] == 0
         assert reading["ledger_calls"] == reading["simulator_calls"] >= 1
-        assert reading["ledger_calls"] == sum(reading["statuses"].values()) + reading["unanswered"]
+        answered = sum(reading["statuses"].values())
+        assert reading["ledger_calls"] == answered + reading["unanswered"]
 
 
-def test_service_query_counts_tell_reads_from_writes(quick_run):
-    _, results, _ = quick_run
-    data = results["services"]["data"]
+def check_service_queries(data: dict) -> None:
     imports = data["order_import_complete"]
     in_stock, forced, again = (imports[case]["1"] for case in imports)
     assert in_stock["writes"] > 0 and in_stock["reads"] > 0
@@ -85,9 +87,8 @@ def test_service_query_counts_tell_reads_from_writes(quick_run):
     assert data["rma_create"]["1"]["writes"] > 0 and data["refund_create"]["1"]["writes"] > 0
 
 
-def test_pages_read_without_writing_and_the_mass_edit_saves(quick_run):
-    _, results, _ = quick_run
-    data = results["pages"]["data"]
+def check_page_queries(data: dict) -> None:
+    """Pages read without writing; the mass edit saves."""
     gets = [data["order_list"]["20"], data["product_list"]["30"], *data["order_detail"].values()]
     assert len(data["order_detail"]) == 12  # six tabs, as a page and as an htmx panel
     for page in gets:
@@ -98,20 +99,19 @@ def test_pages_read_without_writing_and_the_mass_edit_saves(quick_run):
         assert sample["writes"] >= 2 * 5  # five rows: a stock update and a movement each
 
 
-def test_write_replaces_only_the_blocks_of_this_run(quick_run):
-    _, _, written = quick_run
+def block(text: str, key: str) -> str:
+    return text.split(f"<!-- results:{key} -->")[1].split(f"<!-- /results:{key} -->")[0]
+
+
+def check_written_blocks(written: str) -> None:
+    """Only the blocks of this run were replaced; the other database's and the prose stay."""
     original = DEFAULT_RESULTS_FILE.read_text(encoding="utf-8")
     for key in ("hiboutik", f"services-{VENDOR}", f"pages-{VENDOR}"):
-        block = written.split(f"<!-- results:{key} -->")[1].split(f"<!-- /results:{key} -->")[0]
-        assert NOT_RECORDED not in block
-        assert "| Queries |" in block or "| Calls (ledger) |" in block
-        assert "--quick" in block  # the command that produced it
+        assert NOT_RECORDED not in block(written, key)
+        assert "| Queries |" in block(written, key) or "| Calls (ledger) |" in block(written, key)
+        assert "--quick" in block(written, key)  # the command that produced it
     for key in (f"services-{OTHER_VENDOR}", f"pages-{OTHER_VENDOR}"):
-        block = written.split(f"<!-- results:{key} -->")[1].split(f"<!-- /results:{key} -->")[0]
-        assert (
-            block
-            == original.split(f"<!-- results:{key} -->")[1].split(f"<!-- /results:{key} -->")[0]
-        )
+        assert block(written, key) == block(original, key)
     prose = [line for line in original.splitlines() if line.startswith(("#", "**What.**"))]
     assert prose and all(line in written.splitlines() for line in prose)
 
