@@ -13,7 +13,7 @@ from benchmarks.checks import check
 from inventory.models import Product, Warehouse
 from inventory.services import product_create, stock_set
 from sales.models import Customer, Order, OrderStatus, PaymentMethod, ShippingMethod, Store
-from sales.services import LineSpec, PaymentSpec, order_import_complete
+from sales.services import LineSpec, PaymentSpec, order_create, order_import_complete
 
 SOURCE = "benchmark"
 
@@ -79,6 +79,16 @@ def import_order(
         customer=customer,
     )
     return order
+
+
+def place_order(shop: Shop, products: list[Product], *, customer: Customer | None = None) -> Order:
+    """A new order of one unit per product, its stock reserved, not yet paid."""
+    return order_create(
+        store=shop.store,
+        lines=[LineSpec(product=product, quantity=1) for product in products],
+        customer=customer,
+        shipping_method=shop.shipping,
+    )
 
 
 def check_imported(order: Order, lines: int) -> None:

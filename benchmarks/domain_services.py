@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from benchmarks.checks import check
 from benchmarks.data import Shop, check_imported, import_order, make_products, make_shop
-from benchmarks.measure import Sample, measure
+from benchmarks.measure import RECORDED, SMOKE, Runs, Sample, measure
 from benchmarks.query_tables import add_sample, growth, growth_table, query_table
 from benchmarks.results import BenchmarkResult
 from inventory.models import Product, StockMovement
@@ -28,11 +28,11 @@ class Sizes:
     order_lines: tuple[int, ...]
     stock_rows: tuple[int, ...]
     return_lines: tuple[int, ...]
-    repeats: int
+    runs: Runs
 
 
-FULL = Sizes(order_lines=(1, 10, 50), stock_rows=(10, 100), return_lines=(1, 10), repeats=5)
-QUICK = Sizes(order_lines=(1,), stock_rows=(10,), return_lines=(1,), repeats=1)
+FULL = Sizes(order_lines=(1, 10, 50), stock_rows=(10, 100), return_lines=(1, 10), runs=RECORDED)
+QUICK = Sizes(order_lines=(1,), stock_rows=(10,), return_lines=(1,), runs=SMOKE)
 # Stock for products that are sold over and over: never the reason an import is forced.
 PLENTY = 100_000
 
@@ -48,7 +48,7 @@ def _order_imports(shop: Shop, sizes: Sizes) -> dict[str, dict[int, Sample]]:
     for lines in sizes.order_lines:
         sample = measure(
             lambda ref, lines=lines: import_order(shop, stocked[:lines], ref),
-            sizes.repeats,
+            sizes.runs,
             prepare=lambda n, lines=lines: f"stock-{lines}-{n}",
         )
         for order in sample.outcomes:
@@ -57,7 +57,7 @@ def _order_imports(shop: Shop, sizes: Sizes) -> dict[str, dict[int, Sample]]:
 
         sample = measure(
             lambda ref, lines=lines: import_order(shop, short[:lines], ref, force_stock=True),
-            sizes.repeats,
+            sizes.runs,
             prepare=lambda n, lines=lines: f"forced-{lines}-{n}",
         )
         for order in sample.outcomes:
@@ -72,7 +72,7 @@ def _order_imports(shop: Shop, sizes: Sizes) -> dict[str, dict[int, Sample]]:
         reference = f"stock-{lines}-0"
         sample = measure(
             lambda ref, lines=lines: import_order(shop, stocked[:lines], ref),
-            sizes.repeats,
+            sizes.runs,
             prepare=lambda n, ref=reference: ref,
         )
         check(sample.queries.writes == 0, "a resent sale wrote to the database")
@@ -82,7 +82,7 @@ def _order_imports(shop: Shop, sizes: Sizes) -> dict[str, dict[int, Sample]]:
 
 def _stock_moves(shop: Shop, sizes: Sizes) -> dict[str, Sample]:
     existing = make_products(1, prefix="MOVE", warehouse=shop.warehouse, stock=5)[0]
-    fresh = make_products(sizes.repeats + 1, prefix="NEW")
+    fresh = make_products(sizes.runs.repeats + 1, prefix="NEW")
 
     def move(product: Product) -> StockMovement:
         return stock_move(
@@ -93,10 +93,10 @@ def _stock_moves(shop: Shop, sizes: Sizes) -> dict[str, Sample]:
         )
 
     results = {
-        "stock_move (row exists)": measure(move, sizes.repeats, prepare=lambda n: existing),
+        "stock_move (row exists)": measure(move, sizes.runs, prepare=lambda n: existing),
         # The first movement of a product in a warehouse creates its stock row.
         "stock_move (first in this warehouse)": measure(
-            move, sizes.repeats, prepare=lambda n: fresh[n + 1]
+            move, sizes.runs, prepare=lambda n: fresh[n + 1]
         ),
     }
     for sample in results.values():
@@ -113,7 +113,7 @@ def _stock_set_many(shop: Shop, sizes: Sizes) -> dict[int, Sample]:
         chosen = products[:rows]
         sample = measure(
             lambda quantities: stock_set_many(warehouse=shop.warehouse, quantities=quantities),
-            sizes.repeats,
+            sizes.runs,
             # A new quantity for every row on every run: each row is a real change.
             prepare=lambda n, chosen=chosen: {p.pk: 100 + n for p in chosen},
         )
@@ -168,12 +168,12 @@ def _returns_and_refunds(shop: Shop, sizes: Sizes) -> dict[str, dict[int, Sample
             order, order_lines = _sold(shop, chosen, f"returned-{len(chosen)}-{n}")
             return order, order_lines, _return_one_each((order, order_lines))
 
-        sample = measure(_return_one_each, sizes.repeats, prepare=sale)
+        sample = measure(_return_one_each, sizes.runs, prepare=sale)
         for rma in sample.outcomes:
             check(rma.lines.filter(restocked=True).count() == lines, "RMA lines not restocked")
         results["rma_create"][lines] = sample
 
-        sample = measure(_refund_returned, sizes.repeats, prepare=sale_returned)
+        sample = measure(_refund_returned, sizes.runs, prepare=sale_returned)
         for refund in sample.outcomes:
             check(refund.lines.count() == lines and refund.amount > 0, "refund incomplete")
         results["refund_create"][lines] = sample

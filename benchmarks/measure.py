@@ -126,21 +126,34 @@ def captured(sample: Sample) -> Iterator[None]:
     sample.shapes = Counter(query_shape(sql) for sql in statements)
 
 
+@dataclass(frozen=True)
+class Runs:
+    """How many measured runs a case gets, and whether an unmeasured run comes first to fill
+    the process caches (content types, templates, translations) as a server that has been up
+    a while has them."""
+
+    repeats: int
+    warm_up: bool = True
+
+
+RECORDED = Runs(repeats=5)
+# A smoke run: one run, cold. Enough to prove the code works, not numbers to keep.
+SMOKE = Runs(repeats=1, warm_up=False)
+
+
 def measure(
     action: Callable[[Any], object],
-    repeats: int,
+    runs: Runs,
     *,
     prepare: Callable[[int], Any] = lambda number: number,
-    warm_up: bool = True,
 ) -> Sample:
-    """Run ``action(prepare(i))`` ``repeats`` times; only ``action`` is measured. One
-    unmeasured run first fills the process caches (content types, templates, translations)
-    as a server that has been up a while has them. ``prepare`` builds what a run needs (a
-    fresh order to return, new references) outside the measurement."""
-    if warm_up:
+    """Run ``action(prepare(i))`` as ``runs`` says; only ``action`` is measured. ``prepare``
+    builds what a run needs (a fresh order to return, new references) outside the
+    measurement; it gets -1 for the warm-up run."""
+    if runs.warm_up:
         action(prepare(-1))
     sample = Sample()
-    for number in range(repeats):
+    for number in range(runs.repeats):
         argument = prepare(number)
         with captured(sample):
             outcome = action(argument)

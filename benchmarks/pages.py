@@ -19,8 +19,8 @@ from django.urls import reverse
 from PIL import Image
 
 from benchmarks.checks import check
-from benchmarks.data import Shop, import_order, make_products, make_shop
-from benchmarks.measure import Sample, measure
+from benchmarks.data import Shop, import_order, make_products, make_shop, place_order
+from benchmarks.measure import RECORDED, SMOKE, Runs, Sample, measure
 from benchmarks.query_tables import add_sample, growth, growth_table, query_table
 from benchmarks.results import BenchmarkResult
 from connect.roles import ADMIN
@@ -49,11 +49,11 @@ class Sizes:
     products: tuple[int, ...]
     detail_lines: int
     grid_rows: int
-    repeats: int
+    runs: Runs
 
 
-FULL = Sizes(orders=(20, 200), products=(30, 300), detail_lines=10, grid_rows=50, repeats=5)
-QUICK = Sizes(orders=(20,), products=(30,), detail_lines=2, grid_rows=5, repeats=1)
+FULL = Sizes(orders=(20, 200), products=(30, 300), detail_lines=10, grid_rows=50, runs=RECORDED)
+QUICK = Sizes(orders=(5,), products=(10,), detail_lines=2, grid_rows=5, runs=SMOKE)
 
 
 def _admin_client() -> Client:
@@ -74,8 +74,8 @@ def _get(client: Client, path: str, **headers: str) -> Any:
     return lambda _argument: client.get(path, headers=headers or None)
 
 
-def _page(client: Client, repeats: int, path: str, *, status: int = 200, **headers: str) -> Sample:
-    sample = measure(_get(client, path, **headers), repeats)
+def _page(client: Client, runs: Runs, path: str, *, status: int = 200, **headers: str) -> Sample:
+    sample = measure(_get(client, path, **headers), runs)
     for response in sample.outcomes:
         check(response.status_code == status, f"GET {path}: {response.status_code}")
     return sample
@@ -92,13 +92,16 @@ def _order_lists(client: Client, shop: Shop, sizes: Sizes) -> dict[int, Sample]:
     made = 0
     for count in sizes.orders:
         while made < count:
-            # Half the sales have a customer account, half are walk-in (guest) sales.
+            # Half the orders have a customer account, half are guests; one in four is a
+            # completed POS sale, the others are new orders holding their stock.
             customer = customers[made % len(customers)] if made % 2 else None
-            import_order(
-                shop, products[: 1 + made % 3], f"list-{made}", customer=customer, quantity=1
-            )
+            chosen = products[: 1 + made % 3]
+            if made % 4 == 0:
+                import_order(shop, chosen, f"list-{made}", customer=customer)
+            else:
+                place_order(shop, chosen, customer=customer)
             made += 1
-        sample = _page(client, sizes.repeats, url)
+        sample = _page(client, sizes.runs, url)
         shown = len(sample.outcomes[-1].context["object_list"])
         check(shown == min(count, ORDER_PAGE_SIZE), f"order list shows {shown} of {count}")
         results[count] = sample
@@ -130,10 +133,10 @@ def _order_detail(client: Client, shop: Shop, sizes: Sizes) -> dict[str, Sample]
     url = reverse("sales:order_detail", args=[order.number])
     results = {}
     for tab in ORDER_TAB_KEYS:
-        results[f"page, tab {tab}"] = _page(client, sizes.repeats, f"{url}?tab={tab}")
+        results[f"page, tab {tab}"] = _page(client, sizes.runs, f"{url}?tab={tab}")
         # What the browser asks for when the operator clicks the tab: the panel alone.
         results[f"htmx panel, tab {tab}"] = _page(
-            client, sizes.repeats, f"{url}?tab={tab}", hx_request="true"
+            client, sizes.runs, f"{url}?tab={tab}", hx_request="true"
         )
     return results
 
@@ -146,7 +149,7 @@ def _product_lists(client: Client, sizes: Sizes) -> dict[int, Sample]:
         check(missing >= 0, f"already {Product.objects.count()} products, more than {count}")
         for product in make_products(missing, prefix=f"CAT{count}"):
             product_image_add(product=product, content=_png(product.pk), filename="photo.png")
-        sample = _page(client, sizes.repeats, url)
+        sample = _page(client, sizes.runs, url)
         check(sample.outcomes[-1].context["paginator"].count == count, "product list count")
         results[count] = sample
     return results
@@ -171,19 +174,19 @@ def _mass_edit(client: Client, shop: Shop, sizes: Sizes) -> dict[str, Sample]:
     url = f"{reverse('inventory:stock_mass_edit')}?warehouse={shop.warehouse.pk}"
     grid = list(Product.objects.order_by("sku")[: sizes.grid_rows])
     check(len(grid) == sizes.grid_rows, f"fewer than {sizes.grid_rows} products for the grid")
-    results = {f"GET ({sizes.grid_rows}-row grid)": _page(client, sizes.repeats, url)}
+    results = {f"GET ({sizes.grid_rows}-row grid)": _page(client, sizes.runs, url)}
 
     def post(data: dict[str, str], **headers: str) -> Any:
         return client.post(url, data, headers=headers or None)
 
-    sample = measure(post, sizes.repeats, prepare=lambda n: _grid_post(shop, grid, 1))
+    sample = measure(post, sizes.runs, prepare=lambda n: _grid_post(shop, grid, 1))
     for response in sample.outcomes:
         check(response.status_code == 302, f"mass edit POST: {response.status_code}")
     results[f"POST {sizes.grid_rows} changed rows, then redirect"] = sample
 
     sample = measure(
         lambda data: post(data, hx_request="true"),
-        sizes.repeats,
+        sizes.runs,
         prepare=lambda n: _grid_post(shop, grid, 1),
     )
     for response in sample.outcomes:

@@ -5,8 +5,9 @@
     python -m benchmarks --write               # record into docs/benchmarks.md
     python -m benchmarks --quick --json out.json --no-migrations   # smoke run
 
-SQLite by default; PostgreSQL when DATABASE_URL says so. Either way each database benchmark
-gets a database of its own, created and dropped here, and nothing is written to `.local/`.
+SQLite by default; PostgreSQL when DATABASE_URL says so. Either way the database benchmarks run
+in a database of their own, created and dropped here (and emptied between two benchmarks), and
+nothing is written to `.local/`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import time
 import warnings
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -28,6 +30,7 @@ from benchmarks.checks import BenchmarkError
 from benchmarks.environment import (
     database_vendor,
     describe_run,
+    empty_database,
     isolate,
     setup_django,
     teardown_django,
@@ -81,7 +84,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="smallest sizes, one repetition: a smoke run, not numbers to record",
+        help="smallest sizes, one run without warm-up: a smoke run, not numbers to record",
     )
     parser.add_argument(
         "--write",
@@ -116,10 +119,7 @@ def run_one(benchmark: Benchmark, args: argparse.Namespace, command: str) -> Ben
     module = benchmark.load()
     sizes = module.QUICK if args.quick else module.FULL
     environment = describe_run(command, with_database=benchmark.needs_database)
-    if not benchmark.needs_database:
-        return module.benchmark(sizes, environment)
-    with temporary_database(migrate=not args.no_migrations):
-        return module.benchmark(sizes, environment)
+    return module.benchmark(sizes, environment)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -157,18 +157,27 @@ def _run(selected: list[Benchmark], args: argparse.Namespace, command: str) -> i
 
     results: list[BenchmarkResult] = []
     failed = []
-    for benchmark in selected:
-        say(f"== {benchmark.name}")
-        started = time.perf_counter()
-        try:
-            result = run_one(benchmark, args, command)
-        except BenchmarkError as error:
-            say(f"error: {benchmark.name} benchmark: {error}")
-            failed.append(benchmark.name)
-            continue
-        say(f"   done in {time.perf_counter() - started:.1f} s")
-        results.append(result)
-        print(f"## {result.title}\n\n{result_markdown(result)}\n", flush=True)
+    with ExitStack() as stack:
+        if any(benchmark.needs_database for benchmark in selected):
+            stack.enter_context(temporary_database(migrate=not args.no_migrations))
+        database_used = False
+        for benchmark in selected:
+            say(f"== {benchmark.name}")
+            started = time.perf_counter()
+            if benchmark.needs_database:
+                # Each database benchmark starts from an empty database.
+                if database_used:
+                    empty_database()
+                database_used = True
+            try:
+                result = run_one(benchmark, args, command)
+            except BenchmarkError as error:
+                say(f"error: {benchmark.name} benchmark: {error}")
+                failed.append(benchmark.name)
+                continue
+            say(f"   done in {time.perf_counter() - started:.1f} s")
+            results.append(result)
+            print(f"## {result.title}\n\n{result_markdown(result)}\n", flush=True)
 
     if args.json is not None:
         args.json.write_text(
