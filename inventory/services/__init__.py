@@ -16,8 +16,15 @@ from inventory.services.stock import (
     stock_set,
     stock_set_many,
 )
+from inventory.services.stock_batch import (
+    StockMove,
+    stock_move_many,
+    stock_release_many,
+    stock_reserve_many,
+)
 
 __all__ = [
+    "StockMove",
     "StockSetManyResult",
     "parse_stock_quantity",
     "price_excl_tax_from_incl",
@@ -26,8 +33,11 @@ __all__ = [
     "product_update",
     "stock_missing",
     "stock_move",
+    "stock_move_many",
     "stock_release",
+    "stock_release_many",
     "stock_reserve",
+    "stock_reserve_many",
     "stock_set",
     "stock_set_many",
 ]

@@ -26,7 +26,9 @@ def _lock_stock_item(product: Product, warehouse: Warehouse) -> StockItem:
     Creation uses INSERT … ON CONFLICT DO NOTHING: two transactions creating the same row at once
     both succeed, one of them inserts, and both then lock the single row.
     """
-    items = StockItem.objects.select_for_update().select_related("product", "warehouse")
+    # of=("self",): lock the stock row only, not the joined product and warehouse rows (that
+    # would queue every stock change of a warehouse behind each other).
+    items = StockItem.objects.select_for_update(of=("self",)).select_related("product", "warehouse")
     try:
         return items.get(product=product, warehouse=warehouse)
     except StockItem.DoesNotExist:
@@ -36,7 +38,7 @@ def _lock_stock_item(product: Product, warehouse: Warehouse) -> StockItem:
         return items.get(product=product, warehouse=warehouse)
 
 
-def _check_int(value: object, *, name: str = "quantity") -> int:
+def check_int(value: object, *, name: str = "quantity") -> int:
     # bool is an int subclass; True as a quantity is always a bug upstream.
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidQuantity(
@@ -46,7 +48,7 @@ def _check_int(value: object, *, name: str = "quantity") -> int:
     return value
 
 
-def _check_reason(reason: str) -> str:
+def check_reason(reason: str) -> str:
     if reason not in Reason.values:
         raise InvalidReason(
             gettext("Unknown stock movement reason: %(reason)r.") % {"reason": reason}
@@ -54,8 +56,24 @@ def _check_reason(reason: str) -> str:
     return reason
 
 
-def _real_user(user: object) -> object | None:
+def real_user(user: object) -> object | None:
     return user if getattr(user, "is_authenticated", False) else None
+
+
+def movement_reference(
+    reference: models.Model | None, reference_label: str
+) -> tuple[ContentType | None, str, str]:
+    """(content type, id, label) recording what caused a movement.
+
+    `get_for_model` is served from ContentType's per-process cache after its first call.
+    """
+    if reference is None:
+        return None, "", reference_label[:200]
+    return (
+        ContentType.objects.get_for_model(reference),
+        str(reference.pk),
+        (reference_label or str(reference))[:200],
+    )
 
 
 def _apply_movement(
@@ -76,12 +94,7 @@ def _apply_movement(
         physical=F("physical") + quantity, updated_at=timezone.now()
     )
     item.physical = new_physical
-    reference_type = None
-    reference_id = ""
-    if reference is not None:
-        reference_type = ContentType.objects.get_for_model(reference)
-        reference_id = str(reference.pk)
-        reference_label = reference_label or str(reference)
+    reference_type, reference_id, reference_label = movement_reference(reference, reference_label)
     return StockMovement.objects.create(
         product=item.product,
         warehouse=item.warehouse,
@@ -89,9 +102,9 @@ def _apply_movement(
         reason=reason,
         reference_type=reference_type,
         reference_id=reference_id,
-        reference_label=reference_label[:200],
+        reference_label=reference_label,
         note=note,
-        user=_real_user(user),
+        user=real_user(user),
         physical_after=new_physical,
     )
 
@@ -113,8 +126,8 @@ def stock_move(
     Removing more than the physical quantity raises `InsufficientStock` unless `allow_negative`
     (for sales that already happened elsewhere and must be recorded anyway).
     """
-    quantity = _check_int(quantity)
-    _check_reason(reason)
+    quantity = check_int(quantity)
+    check_reason(reason)
     if quantity == 0:
         raise InvalidQuantity(gettext("A stock movement needs a non-zero quantity."))
     with transaction.atomic():
@@ -146,8 +159,8 @@ def stock_set(
 
     Returns None (and writes nothing) when the quantity is already right.
     """
-    quantity = _check_int(quantity)
-    _check_reason(reason)
+    quantity = check_int(quantity)
+    check_reason(reason)
     if quantity < 0:
         raise InvalidQuantity(gettext("A stock quantity cannot be negative."))
     with transaction.atomic():
@@ -171,7 +184,7 @@ def stock_reserve(
     *, product: Product, warehouse: Warehouse, quantity: int, allow_exceed: bool = False
 ) -> StockItem:
     """Hold `quantity` for an open order: it stays physical but is no longer available."""
-    quantity = _check_int(quantity)
+    quantity = check_int(quantity)
     if quantity <= 0:
         raise InvalidQuantity(gettext("A reservation needs a positive quantity."))
     with transaction.atomic():
@@ -187,7 +200,7 @@ def stock_reserve(
 
 def stock_release(*, product: Product, warehouse: Warehouse, quantity: int) -> StockItem:
     """Give back a reservation (order shipped or canceled)."""
-    quantity = _check_int(quantity)
+    quantity = check_int(quantity)
     if quantity <= 0:
         raise InvalidQuantity(gettext("A release needs a positive quantity."))
     with transaction.atomic():

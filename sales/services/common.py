@@ -1,8 +1,9 @@
 """Helpers shared by the order services: locking, the audit trail, status progression."""
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from django.db.models import Case, F, IntegerField, Value, When
 from django.utils.translation import gettext, gettext_noop
 
 from sales.exceptions import InvalidOrder
@@ -24,7 +25,7 @@ def lock_order(order: Order) -> Order:
 STATUS_CHANGED = gettext_noop("Status changed from %(old_status)s to %(new_status)s.")
 
 
-def event_add(
+def event_build(
     *,
     order: Order,
     kind: str,
@@ -36,7 +37,7 @@ def event_add(
     old_status: str = "",
     new_status: str = "",
 ) -> OrderEvent:
-    """Record an event in the order's history.
+    """An event for the order's history, checked but not saved (see `event_add`).
 
     `message` is an English message id marked with `gettext_noop`: it is translated for each
     reader, with `params` (codes and plain numbers only, see `OrderEvent.text`). `note` is
@@ -62,11 +63,68 @@ def event_add(
                 f"Order event message {message!r} does not fit its parameters {params!r}: {error}"
             ) from None
         data["params"] = params
-    return OrderEvent.objects.create(
+    return OrderEvent(
         order=order,
         kind=kind,
         message=message,
         user=real_user(user),
+        data=data,
+        old_status=old_status,
+        new_status=new_status,
+    )
+
+
+def event_add(
+    *,
+    order: Order,
+    kind: str,
+    message: str = "",
+    params: Mapping[str, object] | None = None,
+    note: str = "",
+    user: object = None,
+    data: dict | None = None,
+    old_status: str = "",
+    new_status: str = "",
+) -> OrderEvent:
+    """Record an event in the order's history (the rules of `event_build`)."""
+    event = event_build(
+        order=order,
+        kind=kind,
+        message=message,
+        params=params,
+        note=note,
+        user=user,
+        data=data,
+        old_status=old_status,
+        new_status=new_status,
+    )
+    event.save()
+    return event
+
+
+def _status_change(
+    order: Order,
+    new_status: str,
+    *,
+    user: object,
+    message: str,
+    note: str,
+    kind: str,
+    data: dict | None,
+) -> OrderEvent | None:
+    """Save the order's new status; its history event is returned unsaved (None: unchanged)."""
+    old_status = order.status
+    if old_status == new_status:
+        return None
+    order.status = new_status
+    order.save(update_fields=["status", "updated_at"])
+    return event_build(
+        order=order,
+        kind=kind,
+        message="" if note else message,
+        params=None if note else {"old_status": str(old_status), "new_status": str(new_status)},
+        note=note,
+        user=user,
         data=data,
         old_status=old_status,
         new_status=new_status,
@@ -87,38 +145,50 @@ def status_set(
 
     The event's message gets the old and new status codes as `old_status` / `new_status`
     parameters; a `note` (free text) replaces the message."""
-    old_status = order.status
-    if old_status == new_status:
-        return False
-    order.status = new_status
-    order.save(update_fields=["status", "updated_at"])
-    event_add(
-        order=order,
-        kind=kind,
-        message="" if note else message,
-        params=None if note else {"old_status": str(old_status), "new_status": str(new_status)},
-        note=note,
-        user=user,
-        data=data,
-        old_status=old_status,
-        new_status=new_status,
+    event = _status_change(
+        order, new_status, user=user, message=message, note=note, kind=kind, data=data
     )
+    if event is None:
+        return False
+    event.save()
     return True
 
 
-def progress_status(order: Order, *, user: object = None) -> None:
-    """Move an open order to processing / complete according to what is invoiced and shipped."""
-    if order.status not in OPEN_STATUSES:
-        return
-    lines = list(OrderLine.objects.filter(order=order))
+def progress_status(
+    order: Order,
+    *,
+    user: object = None,
+    lines: Sequence[OrderLine] | None = None,
+    events: Sequence[OrderEvent] = (),
+) -> None:
+    """Move an open order to processing / complete according to what is invoiced and shipped.
+
+    `lines`: all the order's lines with their current quantities, when the caller holds them
+    (read again otherwise). `events` (from `event_build`) are saved in the same INSERT as the
+    status change's event, before it."""
+    status_event = None
+    if order.status in OPEN_STATUSES:
+        if lines is None:
+            lines = list(OrderLine.objects.filter(order=order))
+        status_event = _status_change(
+            order,
+            _progressed_status(lines),
+            user=user,
+            message=STATUS_CHANGED,
+            note="",
+            kind=OrderEvent.Kind.STATUS,
+            data=None,
+        )
+    OrderEvent.objects.bulk_create([*events, *filter(None, [status_event])])
+
+
+def _progressed_status(lines: Sequence[OrderLine]) -> str:
     active = [line for line in lines if line.quantity > line.qty_canceled]
     if active and all(line.qty_to_invoice == 0 and line.qty_to_ship == 0 for line in active):
-        new_status = OrderStatus.COMPLETE
-    elif any(line.qty_invoiced or line.qty_shipped for line in lines):
-        new_status = OrderStatus.PROCESSING
-    else:
-        new_status = OrderStatus.NEW
-    status_set(order, new_status, user=user)
+        return OrderStatus.COMPLETE
+    if any(line.qty_invoiced or line.qty_shipped for line in lines):
+        return OrderStatus.PROCESSING
+    return OrderStatus.NEW
 
 
 def pick_quantities(
@@ -134,10 +204,14 @@ def pick_quantities(
         return [(line, remaining(line)) for line in lines if remaining(line) > 0]
     by_id = {line.pk: line for line in lines}
     picked = []
+    seen = set()
     for key, quantity in quantities.items():
         line = by_id.get(getattr(key, "pk", key))
         if line is None:
             raise InvalidOrder(gettext("Line %(line)s is not part of this order.") % {"line": key})
+        if line.pk in seen:
+            raise InvalidOrder(gettext("Line %(sku)s is given twice.") % {"sku": line.sku})
+        seen.add(line.pk)
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
             raise InvalidOrder(
                 gettext("Quantity for %(sku)s must be a whole number of 0 or more.")
@@ -151,3 +225,21 @@ def pick_quantities(
         if quantity:
             picked.append((line, quantity))
     return picked
+
+
+def lines_add(field: str, quantities: Mapping[int, int]) -> None:
+    """Add to one quantity counter of order lines (`qty_invoiced`, `qty_shipped`…), given per
+    line id, in one UPDATE: `F()` adds to the value the database holds, and a CASE on the
+    line id gives each line its own quantity."""
+    changed = {pk: quantity for pk, quantity in quantities.items() if quantity}
+    if not changed:
+        return
+    OrderLine.objects.filter(pk__in=changed).update(
+        **{
+            field: F(field)
+            + Case(
+                *(When(pk=pk, then=Value(quantity)) for pk, quantity in changed.items()),
+                output_field=IntegerField(),
+            )
+        }
+    )

@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext, gettext_noop
 
 from sales.exceptions import NothingToInvoice
@@ -11,7 +11,8 @@ from sales.models import Invoice, InvoiceLine, Order, OrderEvent, OrderLine
 from sales.services.amounts import ZERO, share
 from sales.services.common import (
     OPEN_STATUSES,
-    event_add,
+    event_build,
+    lines_add,
     lock_order,
     pick_quantities,
     progress_status,
@@ -34,17 +35,17 @@ def order_invoice(
                 gettext("Order %(number)s is %(status)s: it cannot be invoiced.")
                 % {"number": locked.number, "status": locked.get_status_display()}
             )
-        lines = OrderLine.objects.filter(order=locked).annotate(
-            invoiced_row_total=Sum("invoice_lines__row_total", default=ZERO),
-            invoiced_row_total_incl_tax=Sum("invoice_lines__row_total_incl_tax", default=ZERO),
+        lines = list(
+            OrderLine.objects.filter(order=locked).annotate(
+                invoiced_row_total=Sum("invoice_lines__row_total", default=ZERO),
+                invoiced_row_total_incl_tax=Sum("invoice_lines__row_total_incl_tax", default=ZERO),
+            )
         )
         picked = pick_quantities(lines, quantities, lambda line: line.qty_to_invoice)
         if not picked:
             raise NothingToInvoice(
                 gettext("Order %(number)s has nothing left to invoice.") % {"number": locked.number}
             )
-        first_invoice = not locked.invoices.exists()
-        invoice = Invoice.objects.create(number=next_number("invoice"), order=locked)
         invoice_lines = []
         for line, quantity in picked:
             completes = line.qty_invoiced + quantity == line.quantity
@@ -60,7 +61,6 @@ def order_invoice(
             )
             invoice_lines.append(
                 InvoiceLine(
-                    invoice=invoice,
                     order_line=line,
                     quantity=quantity,
                     row_total=row_total,
@@ -68,27 +68,27 @@ def order_invoice(
                     row_total_incl_tax=row_total_incl_tax,
                 )
             )
-            OrderLine.objects.filter(pk=line.pk).update(qty_invoiced=F("qty_invoiced") + quantity)
-        InvoiceLine.objects.bulk_create(invoice_lines)
         shipping_excl = shipping_tax = ZERO
-        if first_invoice:
+        if not locked.invoices.exists():
             shipping_excl = locked.shipping_amount
             # The order stores shipping excluding tax; its tax is what the line taxes do not
             # account for in the order's tax total.
-            line_tax = OrderLine.objects.filter(order=locked).aggregate(
-                total=Sum("tax_amount", default=ZERO)
-            )["total"]
-            shipping_tax = locked.tax_total - line_tax
-        invoice.subtotal = sum((item.row_total for item in invoice_lines), ZERO)
-        invoice.shipping_amount = shipping_excl
-        invoice.tax_total = sum((item.tax_amount for item in invoice_lines), ZERO) + shipping_tax
-        invoice.grand_total = (
-            sum((item.row_total_incl_tax for item in invoice_lines), ZERO)
+            shipping_tax = locked.tax_total - sum((line.tax_amount for line in lines), ZERO)
+        invoice = Invoice.objects.create(
+            number=next_number("invoice"),
+            order=locked,
+            subtotal=sum((item.row_total for item in invoice_lines), ZERO),
+            shipping_amount=shipping_excl,
+            tax_total=sum((item.tax_amount for item in invoice_lines), ZERO) + shipping_tax,
+            grand_total=sum((item.row_total_incl_tax for item in invoice_lines), ZERO)
             + shipping_excl
-            + shipping_tax
+            + shipping_tax,
         )
-        invoice.save(update_fields=["subtotal", "shipping_amount", "tax_total", "grand_total"])
-        event_add(
+        for item in invoice_lines:
+            item.invoice = invoice
+        InvoiceLine.objects.bulk_create(invoice_lines)
+        lines_add("qty_invoiced", {line.pk: quantity for line, quantity in picked})
+        invoiced = event_build(
             order=locked,
             kind=OrderEvent.Kind.INVOICED,
             message=gettext_noop("Invoice %(number)s created (%(total)s)."),
@@ -100,6 +100,9 @@ def order_invoice(
             user=user,
             data={"invoice_id": invoice.pk, "invoice": invoice.number},
         )
-        progress_status(locked, user=user)
+        # The order lock keeps every line's quantities as read: count the new ones in memory.
+        for line, quantity in picked:
+            line.qty_invoiced += quantity
+        progress_status(locked, user=user, lines=lines, events=[invoiced])
     order.refresh_from_db()
     return invoice

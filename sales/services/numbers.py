@@ -21,7 +21,10 @@ def next_number(kind: str) -> str:
     documents of the same kind never get the same number.
     """
     prefix = PREFIXES[kind]
-    with transaction.atomic():
+    # Inside the caller's transaction no savepoint is needed: nothing here is retried after
+    # an error (and a database error spoils the outer transaction anyway). Called on its own,
+    # the block still makes UPDATE and SELECT one transaction.
+    with transaction.atomic(savepoint=False):
         if not Sequence.objects.filter(name=kind).update(last_value=F("last_value") + 1):
             Sequence.objects.bulk_create([Sequence(name=kind)], ignore_conflicts=True)
             Sequence.objects.filter(name=kind).update(last_value=F("last_value") + 1)

@@ -1,6 +1,7 @@
 """Importing a sale that is already complete elsewhere (e.g. a closed POS sale)."""
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from inventory.exceptions import InsufficientStock
 from inventory.models import StockMovement, Warehouse
-from inventory.services import stock_missing, stock_move
+from inventory.services import StockMove, stock_missing, stock_move_many
 from sales.exceptions import DuplicateOrder, InvalidOrder
 from sales.models import Customer, Order, OrderEvent, ShippingMethod, Store
 from sales.services.amounts import ZERO
@@ -65,7 +66,13 @@ def order_import_complete(
     warehouse = warehouse or store.default_warehouse
     try:
         with transaction.atomic():
-            wanted = quantities_by_product(build_lines(specs))
+            order_lines = build_lines(specs)
+            # Products are now known: order_create need not look their SKUs up again.
+            specs = [
+                replace(spec, product=line.product)
+                for spec, line in zip(specs, order_lines, strict=True)
+            ]
+            wanted = quantities_by_product(order_lines)
             missing = stock_missing(warehouse=warehouse, quantities=wanted)
             if missing and not force_stock:
                 raise InsufficientStock([product.sku for product in missing], warehouse)
@@ -87,17 +94,17 @@ def order_import_complete(
                 user=user,
             )
             if missing:
-                for product, quantity in missing.items():
-                    stock_move(
-                        product=product,
-                        warehouse=warehouse,
-                        quantity=quantity,
-                        reason=StockMovement.Reason.FORCED_IMPORT,
-                        reference=order,
-                        user=user,
-                        note=gettext("Stock forced to import %(source)s sale %(reference)s.")
-                        % {"source": external_source, "reference": external_reference},
-                    )
+                stock_move_many(
+                    moves=[
+                        StockMove(product, warehouse, quantity)
+                        for product, quantity in missing.items()
+                    ],
+                    reason=StockMovement.Reason.FORCED_IMPORT,
+                    reference=order,
+                    user=user,
+                    note=gettext("Stock forced to import %(source)s sale %(reference)s.")
+                    % {"source": external_source, "reference": external_reference},
+                )
                 event_add(
                     order=order,
                     kind=OrderEvent.Kind.STOCK_FORCED,

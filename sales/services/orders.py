@@ -11,9 +11,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from inventory.exceptions import InsufficientStock
 from inventory.models import Product, Warehouse
-from inventory.services import stock_missing, stock_release, stock_reserve
+from inventory.services import stock_release_many, stock_reserve_many
 from sales.exceptions import DuplicateOrder, InvalidOrder, OrderNotCancelable
 from sales.models import (
     Customer,
@@ -211,11 +210,6 @@ def order_create(
             existing = find_by_external_reference(external_source, external_reference)
             if existing is not None:
                 raise DuplicateOrder(existing)
-        if reserve_stock:
-            wanted = quantities_by_product(order_lines)
-            missing = stock_missing(warehouse=warehouse, quantities=wanted, field_name="available")
-            if missing:
-                raise InsufficientStock([product.sku for product in missing], warehouse)
         if customer is not None:
             email = customer.email
             name = customer.full_name or customer.company
@@ -241,6 +235,8 @@ def order_create(
             external_source=external_source,
             external_reference=external_reference,
             placed_at=placed_at,
+            # Set now: the reservation below belongs to the same transaction.
+            stock_reserved=reserve_stock,
         )
         for line in order_lines:
             line.order = order
@@ -267,10 +263,8 @@ def order_create(
             },
         )
         if reserve_stock:
-            for product, quantity in quantities_by_product(order_lines).items():
-                stock_reserve(product=product, warehouse=warehouse, quantity=quantity)
-            order.stock_reserved = True
-            order.save(update_fields=["stock_reserved", "updated_at"])
+            # Lists every short SKU and reserves nothing when any is short.
+            stock_reserve_many(warehouse=warehouse, quantities=quantities_by_product(order_lines))
     return order
 
 
@@ -294,9 +288,12 @@ def order_cancel(*, order: Order, user: object = None, reason: str = "") -> Orde
             )
         if locked.stock_reserved:
             outstanding = quantities_by_product(lines, lambda line: line.qty_to_ship)
-            for product, quantity in outstanding.items():
-                if quantity:
-                    stock_release(product=product, warehouse=locked.warehouse, quantity=quantity)
+            stock_release_many(
+                warehouse=locked.warehouse,
+                quantities={
+                    product: quantity for product, quantity in outstanding.items() if quantity
+                },
+            )
             locked.stock_reserved = False
             locked.save(update_fields=["stock_reserved", "updated_at"])
         OrderLine.objects.filter(order=locked).update(qty_canceled=F("quantity"))

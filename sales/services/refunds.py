@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext, gettext_noop
 
 from sales.exceptions import InvalidOrder, RefundExceedsRemaining
@@ -19,7 +19,7 @@ from sales.models import (
     Rma,
 )
 from sales.services.amounts import ZERO, money, share, to_decimal
-from sales.services.common import event_add, lock_order, real_user, status_set
+from sales.services.common import event_add, lines_add, lock_order, real_user, status_set
 from sales.services.numbers import next_number
 from sales.services.orders import as_spec
 
@@ -126,8 +126,10 @@ def refund_create(
             RefundLine(refund=refund, order_line=line, quantity=quantity, amount=line_amount)
             for line, quantity, line_amount in refund_lines
         )
+        refunded: dict[int, int] = {}
         for line, quantity, _ in refund_lines:
-            OrderLine.objects.filter(pk=line.pk).update(qty_refunded=F("qty_refunded") + quantity)
+            refunded[line.pk] = refunded.get(line.pk, 0) + quantity
+        lines_add("qty_refunded", refunded)
         event_add(
             order=locked,
             kind=OrderEvent.Kind.REFUND,

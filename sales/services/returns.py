@@ -9,14 +9,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils.translation import gettext, gettext_noop
 
 from inventory.models import StockMovement, Warehouse
-from inventory.services import stock_move
+from inventory.services import StockMove, stock_move_many
 from sales.exceptions import InvalidOrder, InvalidStatusTransition, ReturnExceedsShipped
 from sales.models import Order, OrderEvent, OrderLine, Rma, RmaLine, RmaStatus, ShipmentLine
-from sales.services.common import event_add, lock_order, real_user
+from sales.services.common import event_add, lines_add, lock_order, real_user
 from sales.services.numbers import next_number
 from sales.services.orders import as_spec
 
@@ -39,33 +38,43 @@ class RmaLineSpec:
     warehouse: Warehouse | None = None
 
 
-def _serving_warehouse(line: OrderLine, order: Order) -> Warehouse:
-    shipment_line = (
-        ShipmentLine.objects.filter(order_line=line)
+def _serving_warehouses(lines: list[OrderLine], order: Order) -> dict[int, Warehouse]:
+    """The warehouse that last shipped each line (by line id), or the order's for a line
+    never shipped: one query for all of them."""
+    serving = {}
+    shipment_lines = (
+        ShipmentLine.objects.filter(order_line__in=lines)
         .select_related("shipment__warehouse")
         .order_by("-shipment__created_at", "-pk")
-        .first()
     )
-    return shipment_line.shipment.warehouse if shipment_line else order.warehouse
+    for shipment_line in shipment_lines:
+        serving.setdefault(shipment_line.order_line_id, shipment_line.shipment.warehouse)
+    for line in lines:
+        if line.pk not in serving:
+            # Looked up only here: `order.warehouse` costs a query.
+            serving[line.pk] = order.warehouse
+    return serving
 
 
 def _restock(rma: Rma, user: object) -> None:
-    lines = rma.lines.filter(back_to_stock=True, restocked=False).select_related(
-        "order_line__product", "warehouse"
+    lines = list(
+        rma.lines.filter(back_to_stock=True, restocked=False).select_related(
+            "order_line__product", "warehouse"
+        )
     )
-    for line in sorted(lines, key=lambda item: (item.order_line.product_id or 0, item.pk)):
-        product = line.order_line.product
-        if product is not None:
-            stock_move(
-                product=product,
-                warehouse=line.warehouse,
-                quantity=line.quantity,
-                reason=StockMovement.Reason.RETURN,
-                reference=rma,
-                reference_label=f"{rma.number} ({rma.order.number})",
-                user=user,
-            )
-        RmaLine.objects.filter(pk=line.pk).update(restocked=True)
+    stock_move_many(
+        moves=[
+            StockMove(line.order_line.product, line.warehouse, line.quantity)
+            for line in lines
+            if line.order_line.product is not None
+        ],
+        reason=StockMovement.Reason.RETURN,
+        reference=rma,
+        reference_label=f"{rma.number} ({rma.order.number})",
+        user=user,
+    )
+    if lines:
+        RmaLine.objects.filter(pk__in=[line.pk for line in lines]).update(restocked=True)
 
 
 def rma_create(
@@ -138,19 +147,19 @@ def rma_create(
                 external_reference=external_reference,
                 user=real_user(user),
             )
+            unplaced = [order_lines[spec.order_line.pk] for spec in specs if not spec.warehouse]
+            serving = _serving_warehouses(unplaced, locked) if unplaced else {}
             RmaLine.objects.bulk_create(
                 RmaLine(
                     rma=rma,
                     order_line=order_lines[spec.order_line.pk],
                     quantity=spec.quantity,
                     back_to_stock=bool(spec.back_to_stock),
-                    warehouse=spec.warehouse
-                    or _serving_warehouse(order_lines[spec.order_line.pk], locked),
+                    warehouse=spec.warehouse or serving[spec.order_line.pk],
                 )
                 for spec in specs
             )
-            for pk, quantity in asked.items():
-                OrderLine.objects.filter(pk=pk).update(qty_returned=F("qty_returned") + quantity)
+            lines_add("qty_returned", asked)
             if status in RESTOCKED_STATUSES:
                 _restock(rma, user)
             event_add(
@@ -180,10 +189,12 @@ def rma_set_status(*, rma: Rma, status: str, user: object = None) -> Rma:
         if status in RESTOCKED_STATUSES:
             _restock(locked, user)
         if status == RmaStatus.CANCELED:
+            given_back: dict[int, int] = {}
             for line in locked.lines.all():
-                OrderLine.objects.filter(pk=line.order_line_id).update(
-                    qty_returned=F("qty_returned") - line.quantity
+                given_back[line.order_line_id] = (
+                    given_back.get(line.order_line_id, 0) - line.quantity
                 )
+            lines_add("qty_returned", given_back)
         locked.status = status
         locked.save(update_fields=["status", "updated_at"])
         event_add(

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-import inventory.services.stock
+import inventory.services.stock_batch
 import sales.services.order_import
 import sales.services.orders
 import sales.services.shipping
@@ -141,11 +141,13 @@ def _fail_on_call(monkeypatch, module, name: str, call_number: int = 1) -> None:
         (sales.services.order_import, "order_create", 1),
         (sales.services.order_import, "order_invoice", 1),
         (sales.services.order_import, "order_ship", 1),
-        (sales.services.shipping, "stock_move", 1),  # first line's shipment movement
-        (sales.services.shipping, "stock_move", 2),  # second line's, after the first committed
-        (sales.services.order_import, "stock_move", 1),  # the forced-stock movement
-        (sales.services.shipping, "event_add", 1),  # after every stock movement
-        (inventory.services.stock, "_apply_movement", 2),
+        (sales.services.shipping, "stock_move_many", 1),  # the shipment's movements
+        (sales.services.order_import, "stock_move_many", 1),  # the forced-stock movement
+        (sales.services.shipping, "lines_add", 1),  # after every stock movement
+        (sales.services.shipping, "progress_status", 1),  # the last step of the shipment
+        # The shipment's stock rows are already updated, its movements not yet written.
+        (inventory.services.stock_batch, "movement_reference", 2),
+        (inventory.services.stock_batch, "_add_to_items", 2),
     ],
 )
 def test_a_failure_in_any_step_leaves_nothing_behind(
