@@ -153,15 +153,17 @@ def stock_move_many(
         items = lock_stock_items((move.product, move.warehouse) for move in checked)
         physical = {key: item.physical for key, item in items.items()}
         physical_after = []
-        short: dict[str, Warehouse] = {}
+        short: set[tuple[str, Warehouse]] = set()
         for move in checked:
             key = _key(move.product, move.warehouse)
             physical[key] += move.quantity
             physical_after.append(physical[key])
             if move.quantity < 0 and physical[key] < 0 and not allow_negative:
-                short[move.product.sku] = move.warehouse
+                short.add((move.product.sku, move.warehouse))
         if short:
-            raise InsufficientStock(short, _only_warehouse(short.values()))
+            raise InsufficientStock(
+                [sku for sku, _ in short], _only_warehouse(warehouse for _, warehouse in short)
+            )
         _add_to_items(
             "physical", {item.pk: physical[key] - item.physical for key, item in items.items()}
         )
