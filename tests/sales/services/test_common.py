@@ -7,7 +7,7 @@ from django.utils import translation
 
 from sales.models import OrderEvent, OrderStatus
 from sales.services import LineSpec, order_create
-from sales.services.common import event_add, status_set
+from sales.services.common import event_add, lines_add, status_set
 from tests.sales.helpers import event_texts, table_counts
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +101,19 @@ def test_status_change_with_a_note_keeps_the_codes_and_shows_the_note(order):
 def test_unchanged_status_records_nothing(order):
     assert not status_set(order, OrderStatus.NEW)
     assert order.events.count() == 1
+
+
+def test_lines_add_gives_each_line_its_own_quantity_in_one_update(
+    store, mug, book, django_assert_num_queries
+):
+    order = order_create(
+        store=store, lines=[LineSpec(product=mug, quantity=3), LineSpec(product=book, quantity=2)]
+    )
+    mug_line, book_line = order.lines.order_by("position")
+    with django_assert_num_queries(1):
+        lines_add("qty_invoiced", {mug_line.pk: 2, book_line.pk: 1})
+    with django_assert_num_queries(1):
+        lines_add("qty_invoiced", {mug_line.pk: -1, book_line.pk: 0})
+    with django_assert_num_queries(0):
+        lines_add("qty_invoiced", {book_line.pk: 0})
+    assert list(order.lines.order_by("position").values_list("qty_invoiced", flat=True)) == [1, 1]

@@ -6,6 +6,7 @@ from sales.exceptions import InvalidOrder, NothingToInvoice
 from sales.models import OrderStatus
 from sales.services import LineSpec, order_cancel, order_create, order_invoice
 from tests.sales.helpers import event_texts
+from tests.sales.services.query_counts import queries_of, stocked
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +59,16 @@ def test_invoice_quantities_are_checked(store, mug, book):
     assert not order.invoices.exists()
 
 
+def test_a_line_given_twice_is_refused(store, mug):
+    order = order_create(store=store, lines=[LineSpec(product=mug, quantity=2)])
+    line = order.lines.get()
+    with pytest.raises(InvalidOrder, match="Line MUG-BLANC is given twice"):
+        order_invoice(order=order, quantities={line: 1, line.pk: 1})
+    assert not order.invoices.exists()
+    line.refresh_from_db()
+    assert line.qty_invoiced == 0
+
+
 def test_canceled_order_cannot_be_invoiced(store, mug):
     order = order_create(store=store, lines=[LineSpec(product=mug, quantity=1)])
     order_cancel(order=order)
@@ -81,3 +92,20 @@ def test_invoice_event_shows_the_total_and_statuses_for_the_reader(store, mug):
         "Statut passé de Nouvelle à En cours.",
         "Status changed from New to Processing.",
     )
+
+
+def test_invoicing_queries_do_not_grow_with_the_lines(
+    store, warehouse, django_assert_max_num_queries
+):
+    products = stocked(warehouse, 10)
+    orders = [
+        order_create(store=store, lines=[LineSpec(product=p, quantity=2) for p in chosen])
+        for chosen in (products[:1], products[:1], products)
+    ]
+    order_invoice(order=orders[0])  # warm-up
+    one = queries_of(lambda: order_invoice(order=orders[1]))
+    with django_assert_max_num_queries(13) as ten:
+        invoice = order_invoice(order=orders[2])
+    assert len(ten) == len(one)
+    assert invoice.lines.count() == 10
+    assert set(orders[2].lines.values_list("qty_invoiced", flat=True)) == {2}

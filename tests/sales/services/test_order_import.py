@@ -15,6 +15,7 @@ from sales.models import Order, OrderEvent, OrderStatus, Store
 from sales.services import GuestSpec, LineSpec, PaymentSpec, order_import_complete
 from tests.inventory.factories import make_product, make_warehouse
 from tests.sales.helpers import event_texts, table_counts
+from tests.sales.services.query_counts import queries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -223,3 +224,84 @@ def test_parallel_imports_of_one_sale_make_one_order():
     assert Order.objects.count() == 1
     assert StockMovement.objects.filter(reason="order_shipment").count() == 1
     assert StockItem.objects.get(product=product, warehouse=warehouse).physical == 99
+
+
+# Measured on SQLite and PostgreSQL alike, inside the test's transaction (savepoints).
+MAX_IMPORT_QUERIES = {False: 44, True: 52}
+
+
+@pytest.mark.parametrize("force_stock", [False, True], ids=["in-stock", "forced"])
+def test_import_queries_do_not_grow_with_the_lines(
+    store, warehouse, placed_at, force_stock, django_assert_max_num_queries
+):
+    products = [make_product(stock=None if force_stock else {warehouse: 5}) for _ in range(22)]
+
+    def pos_sale(chosen: list, reference: str) -> Order:
+        return order_import_complete(
+            store=store,
+            lines=[LineSpec(sku=product.sku, quantity=1) for product in chosen],
+            payments=[],
+            shipping_method=None,
+            external_source="hiboutik",
+            external_reference=reference,
+            placed_at=placed_at,
+            force_stock=force_stock,
+        )
+
+    pos_sale(products[:1], "warm-up")
+    one = queries_of(lambda: pos_sale(products[1:2], "one-line"))
+    with django_assert_max_num_queries(MAX_IMPORT_QUERIES[force_stock]) as twenty:
+        order = pos_sale(products[2:22], "twenty-lines")
+    assert len(twenty) == len(one)
+    assert order.status == OrderStatus.COMPLETE
+    assert StockMovement.objects.filter(reason="order_shipment").count() == 22
+    forced = StockMovement.objects.filter(reason="forced_import").count()
+    assert forced == (22 if force_stock else 0)
+
+
+def test_a_sale_already_imported_costs_one_query(sale, django_assert_num_queries):
+    first = order_import_complete(**sale)
+    with django_assert_num_queries(1):
+        assert order_import_complete(**sale) == first
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_imports_with_lines_in_opposite_orders_never_deadlock():
+    warehouse = make_warehouse()
+    store = Store.objects.create(code="S", name="S", default_warehouse=warehouse)
+    products = [make_product(stock={warehouse: 100}) for _ in range(5)]
+    sales_per_thread = 8
+    start = threading.Barrier(2)
+    failures = []
+
+    def import_sales(name: str, chosen: list) -> None:
+        try:
+            start.wait()
+            for number in range(sales_per_thread):
+                order_import_complete(
+                    store=store,
+                    lines=[LineSpec(product=product, quantity=1) for product in chosen],
+                    payments=[],
+                    shipping_method=None,
+                    external_source="hiboutik",
+                    external_reference=f"{name}-{number}",
+                    placed_at=Order._meta.get_field("placed_at").default(),
+                )
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=import_sales, args=("up", products)),
+        threading.Thread(target=import_sales, args=("down", products[::-1])),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert Order.objects.filter(status=OrderStatus.COMPLETE).count() == 2 * sales_per_thread
+    for product in products:
+        assert stock(product, warehouse) == 100 - 2 * sales_per_thread

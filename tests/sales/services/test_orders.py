@@ -19,6 +19,7 @@ from sales.services import (
     order_payment_add,
 )
 from tests.sales.helpers import event_texts, table_counts
+from tests.sales.services.query_counts import queries_of, stocked
 
 pytestmark = pytest.mark.django_db
 
@@ -243,3 +244,26 @@ def test_numbers_are_sequential(store, mug):
     first = order_create(store=store, lines=[LineSpec(product=mug, quantity=1)])
     second = order_create(store=store, lines=[LineSpec(product=mug, quantity=1)])
     assert int(second.number[4:]) == int(first.number[4:]) + 1
+
+
+def test_create_and_cancel_queries_do_not_grow_with_the_lines(
+    store, warehouse, django_assert_max_num_queries
+):
+    products = stocked(warehouse, 10)
+
+    def create(chosen):
+        return order_create(store=store, lines=[LineSpec(product=p, quantity=2) for p in chosen])
+
+    order_cancel(order=create(products[:1]))  # warm-up
+    created = []
+    one = queries_of(lambda: created.append(create(products[:1])))
+    with django_assert_max_num_queries(12) as ten:
+        created.append(create(products))
+    assert len(ten) == len(one)
+    assert [stock(p, warehouse) for p in products] == [(10, 4)] + [(10, 2)] * 9
+
+    one = queries_of(lambda: order_cancel(order=created[0]))
+    with django_assert_max_num_queries(15) as ten:
+        order_cancel(order=created[1])
+    assert len(ten) == len(one)
+    assert [stock(p, warehouse) for p in products] == [(10, 0)] * 10

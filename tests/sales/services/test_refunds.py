@@ -16,6 +16,7 @@ from sales.services import (
     rma_create,
 )
 from tests.sales.helpers import event_texts, table_counts
+from tests.sales.services.query_counts import queries_of, stocked
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +117,35 @@ def test_refund_for_a_return_with_an_external_reference_is_made_once(sold):
     assert refund_create(**kwargs) == first
     assert rma.refunds.get() == first
     assert sold.refunds.count() == 1
+
+
+def test_refund_queries_do_not_grow_with_the_lines(
+    store, warehouse, placed_at, django_assert_max_num_queries
+):
+    products = stocked(warehouse, 10)
+    sales = [
+        order_import_complete(
+            store=store,
+            lines=[LineSpec(product=product, quantity=2) for product in chosen],
+            payments=[],
+            shipping_method=None,
+            external_source="hiboutik",
+            external_reference=reference,
+            placed_at=placed_at,
+        )
+        for reference, chosen in [("warm-up", products[:1]), ("1", products[:1]), ("10", products)]
+    ]
+
+    def refund_one_each(order):
+        return refund_create(
+            order=order,
+            lines=[RefundLineSpec(order_line=line, quantity=1) for line in order.lines.all()],
+        )
+
+    refund_one_each(sales[0])
+    one = queries_of(lambda: refund_one_each(sales[1]))
+    with django_assert_max_num_queries(16) as ten:
+        refund = refund_one_each(sales[2])
+    assert len(ten) == len(one)
+    assert refund.lines.count() == 10
+    assert set(sales[2].lines.values_list("qty_refunded", flat=True)) == {1}

@@ -14,6 +14,7 @@ from sales.services import (
     rma_set_status,
 )
 from tests.sales.helpers import event_texts, table_counts
+from tests.sales.services.query_counts import queries_of, stocked
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +171,56 @@ def test_return_lines_must_belong_to_the_order(shipped_order, store, mug):
         )
     with pytest.raises(InvalidOrder):
         rma_create(order=shipped_order, lines=[])
+
+
+def _shipped(store, products) -> list:
+    order = order_create(
+        store=store, lines=[LineSpec(product=p, quantity=2) for p in products], reserve_stock=False
+    )
+    order_invoice(order=order)
+    order_ship(order=order)
+    return order
+
+
+def _exchange(order):
+    """A POS exchange: every line comes back at once, into the warehouse that served it."""
+    return rma_create(
+        order=order,
+        lines=[
+            RmaLineSpec(order_line=line, quantity=1, back_to_stock=True)
+            for line in order.lines.all()
+        ],
+        status=RmaStatus.RECEIVED,
+    )
+
+
+def test_return_queries_do_not_grow_with_the_lines(store, warehouse, django_assert_max_num_queries):
+    products = stocked(warehouse, 10)
+    _exchange(_shipped(store, products[:1]))  # warm-up
+    small, large = _shipped(store, products[:1]), _shipped(store, products)
+    one = queries_of(lambda: _exchange(small))
+    with django_assert_max_num_queries(20) as ten:
+        rma = _exchange(large)
+    assert len(ten) == len(one)
+    assert rma.lines.filter(restocked=True).count() == 10
+    assert [physical(product, warehouse) for product in products] == [7] + [9] * 9
+
+
+def test_canceling_a_return_costs_the_same_for_any_number_of_lines(
+    store, warehouse, django_assert_max_num_queries
+):
+    products = stocked(warehouse, 10)
+    small, large = _shipped(store, products[:1]), _shipped(store, products)
+    authorized = []
+    for order in (small, large):
+        authorized.append(
+            rma_create(
+                order=order,
+                lines=[RmaLineSpec(order_line=line, quantity=2) for line in order.lines.all()],
+            )
+        )
+    one = queries_of(lambda: rma_set_status(rma=authorized[0], status=RmaStatus.CANCELED))
+    with django_assert_max_num_queries(8) as ten:
+        rma_set_status(rma=authorized[1], status=RmaStatus.CANCELED)
+    assert len(ten) == len(one)
+    assert set(large.lines.values_list("qty_returned", flat=True)) == {0}

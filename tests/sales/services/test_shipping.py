@@ -7,6 +7,7 @@ from sales.exceptions import NothingToShip
 from sales.models import OrderStatus
 from sales.services import LineSpec, order_create, order_invoice, order_ship
 from tests.sales.helpers import event_texts, table_counts
+from tests.sales.services.query_counts import queries_of, stocked
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +94,21 @@ def test_shipment_event_names_the_warehouse_in_both_languages(store, mug, other_
         "Statut passé de En cours à Terminée.",
         "Status changed from Processing to Complete.",
     )
+
+
+def test_shipping_queries_do_not_grow_with_the_lines(
+    store, warehouse, django_assert_max_num_queries
+):
+    """A reserved order: the reservation is released and the stock moved out, per batch."""
+    products = stocked(warehouse, 10)
+    orders = [
+        order_create(store=store, lines=[LineSpec(product=p, quantity=2) for p in chosen])
+        for chosen in (products[:1], products[:1], products)
+    ]
+    order_ship(order=orders[0])  # warm-up
+    one = queries_of(lambda: order_ship(order=orders[1]))
+    with django_assert_max_num_queries(25) as ten:
+        order_ship(order=orders[2])
+    assert len(ten) == len(one)
+    assert [stock(product, warehouse) for product in products] == [(4, 0)] + [(8, 0)] * 9
+    assert not orders[2].stock_reserved
