@@ -62,7 +62,7 @@ def order_ship(
             ShipmentLine(shipment=shipment, order_line=line, quantity=quantity)
             for line, quantity in picked
         )
-        if locked.stock_reserved and wanted:
+        if locked.stock_reserved:
             # The reservation was taken in the order's warehouse, whichever ships.
             stock_release_many(warehouse=locked.warehouse, quantities=wanted)
         stock_move_many(
