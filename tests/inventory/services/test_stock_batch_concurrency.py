@@ -1,41 +1,20 @@
 """Concurrent stock batches on PostgreSQL: no lost update, no deadlock whatever the order of
 their moves (each batch locks its rows in one query ordered by product and warehouse)."""
 
-import threading
 import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from inventory.models import StockItem, StockMovement
 from inventory.services import stock_move_many
+from tests.db_threads import run_in_threads
 from tests.inventory.factories import make_product, make_warehouse
 
 ROUNDS = 30
 START = 1000
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_in_threads(*targets) -> list[BaseException]:
-    start = threading.Barrier(len(targets))
-    failures: list[BaseException] = []
-
-    def run(target) -> None:
-        try:
-            start.wait()
-            target()
-        except BaseException as error:
-            failures.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(target,)) for target in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return failures
 
 
 def test_two_batches_in_opposite_orders_never_deadlock():

@@ -1,12 +1,10 @@
 """Concurrent decrements on one StockItem must never lose an update (PostgreSQL row locks)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from inventory.models import StockItem, StockMovement
 from inventory.services import stock_move
+from tests.db_threads import run_in_threads
 from tests.inventory.factories import make_product, make_warehouse
 
 THREADS = 8
@@ -18,31 +16,17 @@ DECREMENTS = 25
 def test_parallel_decrements_lose_nothing():
     warehouse = make_warehouse()
     product = make_product(stock={warehouse: THREADS * DECREMENTS + 10})
-    start = threading.Barrier(THREADS)
-    failures: list[BaseException] = []
 
     def decrement() -> None:
-        try:
-            start.wait()
-            for _ in range(DECREMENTS):
-                stock_move(
-                    product=product,
-                    warehouse=warehouse,
-                    quantity=-1,
-                    reason=StockMovement.Reason.ORDER_SHIPMENT,
-                )
-        except BaseException as error:
-            failures.append(error)
-        finally:
-            connection.close()
+        for _ in range(DECREMENTS):
+            stock_move(
+                product=product,
+                warehouse=warehouse,
+                quantity=-1,
+                reason=StockMovement.Reason.ORDER_SHIPMENT,
+            )
 
-    threads = [threading.Thread(target=decrement) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert failures == []
+    assert run_in_threads(*[decrement] * THREADS) == []
     assert StockItem.objects.get(product=product, warehouse=warehouse).physical == 10
     shipped = StockMovement.objects.filter(product=product, reason="order_shipment")
     assert shipped.count() == THREADS * DECREMENTS
@@ -57,23 +41,9 @@ def test_parallel_decrements_lose_nothing():
 def test_parallel_first_moves_create_one_stock_item():
     warehouse = make_warehouse()
     product = make_product()
-    start = threading.Barrier(THREADS)
-    failures: list[BaseException] = []
 
     def add_one() -> None:
-        try:
-            start.wait()
-            stock_move(product=product, warehouse=warehouse, quantity=1, reason="initial")
-        except BaseException as error:
-            failures.append(error)
-        finally:
-            connection.close()
+        stock_move(product=product, warehouse=warehouse, quantity=1, reason="initial")
 
-    threads = [threading.Thread(target=add_one) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert failures == []
+    assert run_in_threads(*[add_one] * THREADS) == []
     assert StockItem.objects.get(product=product, warehouse=warehouse).physical == THREADS

@@ -1,8 +1,6 @@
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 import inventory.services.stock_batch
 import sales.services.order_import
@@ -13,6 +11,7 @@ from inventory.models import StockItem, StockMovement
 from inventory.services import stock_move, stock_set
 from sales.models import Order, OrderEvent, OrderStatus, Store
 from sales.services import GuestSpec, LineSpec, PaymentSpec, order_import_complete
+from tests.db_threads import run_in_threads
 from tests.inventory.factories import make_product, make_warehouse
 from tests.sales.helpers import event_texts, table_counts
 from tests.sales.services.query_counts import queries_of
@@ -191,35 +190,22 @@ def test_parallel_imports_of_one_sale_make_one_order():
     warehouse = make_warehouse()
     store = Store.objects.create(code="S", name="S", default_warehouse=warehouse)
     product = make_product(stock={warehouse: 100})
-    threads_count = 6
-    start = threading.Barrier(threads_count)
-    results, failures = [], []
+    results = []
 
     def run() -> None:
-        try:
-            start.wait()
-            results.append(
-                order_import_complete(
-                    store=store,
-                    lines=[LineSpec(product=product, quantity=1)],
-                    payments=[],
-                    shipping_method=None,
-                    external_source="hiboutik",
-                    external_reference="777",
-                    placed_at=Order._meta.get_field("placed_at").default(),
-                ).pk
-            )
-        except BaseException as error:
-            failures.append(error)
-        finally:
-            connection.close()
+        results.append(
+            order_import_complete(
+                store=store,
+                lines=[LineSpec(product=product, quantity=1)],
+                payments=[],
+                shipping_method=None,
+                external_source="hiboutik",
+                external_reference="777",
+                placed_at=Order._meta.get_field("placed_at").default(),
+            ).pk
+        )
 
-    threads = [threading.Thread(target=run) for _ in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
+    assert run_in_threads(*[run] * 6) == []
     assert len(set(results)) == 1
     assert Order.objects.count() == 1
     assert StockMovement.objects.filter(reason="order_shipment").count() == 1
@@ -272,35 +258,22 @@ def test_parallel_imports_with_lines_in_opposite_orders_never_deadlock():
     store = Store.objects.create(code="S", name="S", default_warehouse=warehouse)
     products = [make_product(stock={warehouse: 100}) for _ in range(5)]
     sales_per_thread = 8
-    start = threading.Barrier(2)
-    failures = []
 
     def import_sales(name: str, chosen: list) -> None:
-        try:
-            start.wait()
-            for number in range(sales_per_thread):
-                order_import_complete(
-                    store=store,
-                    lines=[LineSpec(product=product, quantity=1) for product in chosen],
-                    payments=[],
-                    shipping_method=None,
-                    external_source="hiboutik",
-                    external_reference=f"{name}-{number}",
-                    placed_at=Order._meta.get_field("placed_at").default(),
-                )
-        except BaseException as error:
-            failures.append(error)
-        finally:
-            connection.close()
+        for number in range(sales_per_thread):
+            order_import_complete(
+                store=store,
+                lines=[LineSpec(product=product, quantity=1) for product in chosen],
+                payments=[],
+                shipping_method=None,
+                external_source="hiboutik",
+                external_reference=f"{name}-{number}",
+                placed_at=Order._meta.get_field("placed_at").default(),
+            )
 
-    threads = [
-        threading.Thread(target=import_sales, args=("up", products)),
-        threading.Thread(target=import_sales, args=("down", products[::-1])),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    failures = run_in_threads(
+        lambda: import_sales("up", products), lambda: import_sales("down", products[::-1])
+    )
     assert failures == []
     assert Order.objects.filter(status=OrderStatus.COMPLETE).count() == 2 * sales_per_thread
     for product in products:
