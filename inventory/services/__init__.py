@@ -17,21 +17,27 @@ from inventory.services.stock import (
     stock_set_many,
 )
 from inventory.services.stock_batch import (
+    LockedShortfall,
     StockMove,
+    lock_stock_items,
+    stock_missing_locked,
     stock_move_many,
     stock_release_many,
     stock_reserve_many,
 )
 
 __all__ = [
+    "LockedShortfall",
     "StockMove",
     "StockSetManyResult",
+    "lock_stock_items",
     "parse_stock_quantity",
     "price_excl_tax_from_incl",
     "product_create",
     "product_image_add",
     "product_update",
     "stock_missing",
+    "stock_missing_locked",
     "stock_move",
     "stock_move_many",
     "stock_release",

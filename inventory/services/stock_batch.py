@@ -50,7 +50,12 @@ def _key(product: Product, warehouse: Warehouse) -> Key:
 
 def lock_stock_items(pairs: Iterable[tuple[Product, Warehouse]]) -> dict[Key, StockItem]:
     """The locked StockItem row of every (product, warehouse), keyed by their ids; rows that
-    do not exist yet are created at zero. Call it inside a transaction."""
+    do not exist yet are created at zero. Call it inside a transaction.
+
+    A service that needs rows in several batches, or that also takes other locks, locks all
+    its rows here first, in one call: later batches of the same transaction find them already
+    held, so no row is ever locked out of (product, warehouse) order.
+    """
     wanted = sorted({_key(product, warehouse) for product, warehouse in pairs})
     if not wanted:
         return {}
@@ -80,6 +85,46 @@ def lock_stock_items(pairs: Iterable[tuple[Product, Warehouse]]) -> dict[Key, St
         )
     locked = rows.select_for_update().order_by("product_id", "warehouse_id")
     return {(item.product_id, item.warehouse_id): item for item in locked}
+
+
+def _locked(
+    pairs: Iterable[tuple[Product, Warehouse]], locked_items: Mapping[Key, StockItem] | None
+) -> dict[Key, StockItem]:
+    """The batch's rows: those the caller already locked, or locked here."""
+    if locked_items is None:
+        return lock_stock_items(pairs)
+    keys = {_key(product, warehouse) for product, warehouse in pairs}
+    if not keys <= locked_items.keys():
+        # Locking the others now would take them after rows of higher ids: out of order.
+        raise ValueError("locked_items must hold every stock row of the batch.")
+    return {key: locked_items[key] for key in sorted(keys)}
+
+
+class LockedShortfall(NamedTuple):
+    """What the shelf lacks per product, counted on rows locked until the transaction ends."""
+
+    missing: dict[Product, int]
+    # The locked rows, for the batches that follow (`locked_items`).
+    items: dict[Key, StockItem]
+
+
+def stock_missing_locked(
+    *, warehouse: Warehouse, quantities: Mapping[Product, int]
+) -> LockedShortfall:
+    """Lock each product's stock row in `warehouse` and say how much the shelf lacks to cover
+    its quantity (0 omitted). Call it inside a transaction.
+
+    Unlike `stock_missing`, the answer holds until the transaction ends: no other movement of
+    these rows can commit in between, so adding the shortfall is enough to cover the quantity.
+    """
+    items = lock_stock_items((product, warehouse) for product in quantities)
+    missing = {}
+    for product, wanted in quantities.items():
+        # Negative stock counts as a debt: covering it brings the shelf back to zero.
+        lacking = wanted - items[_key(product, warehouse)].physical
+        if lacking > 0:
+            missing[product] = lacking
+    return LockedShortfall(missing, items)
 
 
 def _add_to_items(field: str, changes: Mapping[int, int]) -> None:
@@ -137,6 +182,7 @@ def stock_move_many(
     user: object = None,
     note: str = "",
     allow_negative: bool = False,
+    locked_items: Mapping[Key, StockItem] | None = None,
 ) -> list[StockMovement]:
     """Apply several stock movements in one transaction; returns them in the order of `moves`.
 
@@ -144,13 +190,17 @@ def stock_move_many(
     the physical quantity after it. When a move would take a row below zero, and
     `allow_negative` is not set, `InsufficientStock` lists every such SKU and nothing is
     written. All movements share the reason, reference, user and note.
+
+    `locked_items` are rows the caller already locked with `lock_stock_items` in this
+    transaction (they must include every row of the batch): they are used, and kept up to date,
+    instead of being locked again.
     """
     checked = _checked_moves(moves)
     check_reason(reason)
     if not checked:
         return []
     with transaction.atomic():
-        items = lock_stock_items((move.product, move.warehouse) for move in checked)
+        items = _locked(((move.product, move.warehouse) for move in checked), locked_items)
         physical = {key: item.physical for key, item in items.items()}
         physical_after = []
         short: set[tuple[str, Warehouse]] = set()
@@ -217,16 +267,19 @@ def stock_reserve_many(
 
 
 def stock_release_many(
-    *, warehouse: Warehouse, quantities: Mapping[Product, int]
+    *,
+    warehouse: Warehouse,
+    quantities: Mapping[Product, int],
+    locked_items: Mapping[Key, StockItem] | None = None,
 ) -> dict[Product, StockItem]:
     """Give back each product's reservation in `warehouse` (order shipped or canceled), in one
     transaction. Releasing more than is reserved for any product raises `InvalidQuantity`
-    naming each of them, and nothing is released."""
+    naming each of them, and nothing is released. `locked_items`: as for `stock_move_many`."""
     wanted = _checked_quantities(quantities, gettext("A release needs a positive quantity."))
     if not wanted:
         return {}
     with transaction.atomic():
-        items = lock_stock_items((product, warehouse) for product in wanted)
+        items = _locked(((product, warehouse) for product in wanted), locked_items)
         by_product = {product: items[_key(product, warehouse)] for product in wanted}
         refused = [
             gettext("Cannot release %(quantity)d of %(sku)s: only %(reserved)d reserved.")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from inventory.exceptions import InsufficientStock
 from inventory.models import StockMovement, Warehouse
-from inventory.services import StockMove, stock_missing, stock_move_many
+from inventory.services import StockMove, stock_missing_locked, stock_move_many
 from sales.exceptions import DuplicateOrder, InvalidOrder
 from sales.models import Customer, Order, OrderEvent, ShippingMethod, Store
 from sales.services.amounts import ZERO
@@ -73,7 +73,11 @@ def order_import_complete(
                 for spec, line in zip(specs, order_lines, strict=True)
             ]
             wanted = quantities_by_product(order_lines)
-            missing = stock_missing(warehouse=warehouse, quantities=wanted)
+            # Stock rows are locked before order_create takes the first document number: every
+            # order service locks the order, then stock rows, then number counters. Counted
+            # under that lock, the shortfall stays true until commit, so the forced top-up
+            # always covers the sale.
+            missing, locked_items = stock_missing_locked(warehouse=warehouse, quantities=wanted)
             if missing and not force_stock:
                 raise InsufficientStock([product.sku for product in missing], warehouse)
             order = order_create(
@@ -104,6 +108,7 @@ def order_import_complete(
                     user=user,
                     note=gettext("Stock forced to import %(source)s sale %(reference)s.")
                     % {"source": external_source, "reference": external_reference},
+                    locked_items=locked_items,
                 )
                 event_add(
                     order=order,

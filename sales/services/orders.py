@@ -215,6 +215,10 @@ def order_create(
             name = customer.full_name or customer.company
         else:
             email, name = guest_spec.email.strip().lower(), guest_spec.name.strip()
+        if reserve_stock:
+            # Reserved before the order number is taken: stock rows are locked before number
+            # counters in every order service. Lists every short SKU, reserves nothing then.
+            stock_reserve_many(warehouse=warehouse, quantities=quantities_by_product(order_lines))
         order = Order.objects.create(
             number=next_number("order"),
             store=store,
@@ -235,7 +239,7 @@ def order_create(
             external_source=external_source,
             external_reference=external_reference,
             placed_at=placed_at,
-            # Set now: the reservation below belongs to the same transaction.
+            # The reservation above belongs to the same transaction.
             stock_reserved=reserve_stock,
         )
         for line in order_lines:
@@ -262,9 +266,6 @@ def order_create(
                 "notify_customer": notify_customer,
             },
         )
-        if reserve_stock:
-            # Lists every short SKU and reserves nothing when any is short.
-            stock_reserve_many(warehouse=warehouse, quantities=quantities_by_product(order_lines))
     return order
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext, gettext_noop
 
-from inventory.models import StockMovement, Warehouse
-from inventory.services import StockMove, stock_move_many
+from inventory.models import StockItem, StockMovement, Warehouse
+from inventory.services import StockMove, lock_stock_items, stock_move_many
 from sales.exceptions import InvalidOrder, InvalidStatusTransition, ReturnExceedsShipped
 from sales.models import Order, OrderEvent, OrderLine, Rma, RmaLine, RmaStatus, ShipmentLine
 from sales.services.common import event_add, lines_add, lock_order, real_user
@@ -56,7 +56,9 @@ def _serving_warehouses(lines: list[OrderLine], order: Order) -> dict[int, Wareh
     return serving
 
 
-def _restock(rma: Rma, user: object) -> None:
+def _restock(
+    rma: Rma, user: object, locked_items: Mapping[tuple[int, int], StockItem] | None = None
+) -> None:
     lines = list(
         rma.lines.filter(back_to_stock=True, restocked=False).select_related(
             "order_line__product", "warehouse"
@@ -72,6 +74,7 @@ def _restock(rma: Rma, user: object) -> None:
         reference=rma,
         reference_label=f"{rma.number} ({rma.order.number})",
         user=user,
+        locked_items=locked_items,
     )
     if lines:
         RmaLine.objects.filter(pk__in=[line.pk for line in lines]).update(restocked=True)
@@ -117,7 +120,10 @@ def rma_create(
             locked = lock_order(order)
             if (found := existing()) is not None:
                 return found
-            order_lines = {line.pk: line for line in OrderLine.objects.filter(order=locked)}
+            order_lines = {
+                line.pk: line
+                for line in OrderLine.objects.filter(order=locked).select_related("product")
+            }
             asked: dict[int, int] = {}
             for spec in specs:
                 line = order_lines.get(getattr(spec.order_line, "pk", None))
@@ -138,6 +144,25 @@ def rma_create(
                     gettext("More returned than shipped for: %(skus)s")
                     % {"skus": ", ".join(sorted(over))}
                 )
+            unplaced = [order_lines[spec.order_line.pk] for spec in specs if not spec.warehouse]
+            serving = _serving_warehouses(unplaced, locked) if unplaced else {}
+            placed = [
+                (
+                    spec,
+                    order_lines[spec.order_line.pk],
+                    spec.warehouse or serving[spec.order_line.pk],
+                )
+                for spec in specs
+            ]
+            restocked_items = None
+            if status in RESTOCKED_STATUSES:
+                # The rows restocked below are locked before the return number: the order,
+                # then stock rows, then number counters, as in every order service.
+                restocked_items = lock_stock_items(
+                    (line.product, warehouse)
+                    for spec, line, warehouse in placed
+                    if spec.back_to_stock and line.product is not None
+                )
             rma = Rma.objects.create(
                 number=next_number("rma"),
                 order=locked,
@@ -147,21 +172,19 @@ def rma_create(
                 external_reference=external_reference,
                 user=real_user(user),
             )
-            unplaced = [order_lines[spec.order_line.pk] for spec in specs if not spec.warehouse]
-            serving = _serving_warehouses(unplaced, locked) if unplaced else {}
             RmaLine.objects.bulk_create(
                 RmaLine(
                     rma=rma,
-                    order_line=order_lines[spec.order_line.pk],
+                    order_line=line,
                     quantity=spec.quantity,
                     back_to_stock=bool(spec.back_to_stock),
-                    warehouse=spec.warehouse or serving[spec.order_line.pk],
+                    warehouse=warehouse,
                 )
-                for spec in specs
+                for spec, line, warehouse in placed
             )
             lines_add("qty_returned", asked)
             if status in RESTOCKED_STATUSES:
-                _restock(rma, user)
+                _restock(rma, user, restocked_items)
             event_add(
                 order=locked,
                 kind=OrderEvent.Kind.RMA,
@@ -182,7 +205,9 @@ def rma_set_status(*, rma: Rma, status: str, user: object = None) -> Rma:
     cancelling it frees its quantities for another return."""
     status = RmaStatus(status)
     with transaction.atomic():
-        locked = Rma.objects.select_for_update().select_related("order").get(pk=rma.pk)
+        # Only the order's row is locked, as every order service locks it first: every change
+        # of a return happens under it, and restocking then locks stock rows after it.
+        locked = Rma.objects.select_related("order").select_for_update(of=("order",)).get(pk=rma.pk)
         old = RmaStatus(locked.status)
         if status not in TRANSITIONS[old]:
             raise InvalidStatusTransition(locked, old.label, status.label)

@@ -6,7 +6,12 @@ from django.db import transaction
 from django.utils.translation import gettext, gettext_noop
 
 from inventory.models import StockMovement, Warehouse
-from inventory.services import StockMove, stock_move_many, stock_release_many
+from inventory.services import (
+    StockMove,
+    lock_stock_items,
+    stock_move_many,
+    stock_release_many,
+)
 from sales.exceptions import NothingToShip
 from sales.models import Order, OrderEvent, OrderLine, Shipment, ShipmentLine
 from sales.services.common import (
@@ -51,6 +56,12 @@ def order_ship(
         wanted = quantities_by_product(
             [line for line, _ in picked], lambda line: picked_of[line.pk]
         )
+        # Every stock row this shipment changes, locked in one sorted batch before the
+        # shipment number: the order, then stock rows, then counters, as in every service.
+        items = lock_stock_items(
+            [(line.product, warehouse) for line, _ in picked if line.product is not None]
+            + ([(product, locked.warehouse) for product in wanted] if locked.stock_reserved else [])
+        )
         shipment = Shipment.objects.create(
             number=next_number("shipment"),
             order=locked,
@@ -64,7 +75,7 @@ def order_ship(
         )
         if locked.stock_reserved:
             # The reservation was taken in the order's warehouse, whichever ships.
-            stock_release_many(warehouse=locked.warehouse, quantities=wanted)
+            stock_release_many(warehouse=locked.warehouse, quantities=wanted, locked_items=items)
         stock_move_many(
             moves=[
                 StockMove(line.product, warehouse, -quantity)
@@ -76,6 +87,7 @@ def order_ship(
             reference_label=f"{shipment.number} ({locked.number})",
             user=user,
             allow_negative=allow_negative,
+            locked_items=items,
         )
         lines_add("qty_shipped", picked_of)
         # The order lock keeps every line's quantities as read: count the new ones in memory.

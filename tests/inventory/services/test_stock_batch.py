@@ -7,6 +7,8 @@ from inventory.exceptions import InsufficientStock, InvalidQuantity, InvalidReas
 from inventory.models import StockItem, StockMovement
 from inventory.services import (
     StockMove,
+    lock_stock_items,
+    stock_missing_locked,
     stock_move_many,
     stock_release_many,
     stock_reserve,
@@ -264,3 +266,40 @@ def test_reservation_queries_do_not_grow_with_the_products(warehouse):
     with CaptureQueriesContext(connection) as released:
         stock_release_many(warehouse=warehouse, quantities=dict.fromkeys(products, 1))
     assert len(one) == len(many) == len(released) == 5
+
+
+def test_missing_locked_counts_the_shelf_and_creates_absent_rows(warehouse):
+    short, enough, absent = (
+        make_product(stock={warehouse: 1}),
+        make_product(stock={warehouse: 5}),
+        make_product(),
+    )
+    stock_move_many(moves=[(short, warehouse, -3)], reason=Reason.MANUAL, allow_negative=True)
+    missing, items = stock_missing_locked(
+        warehouse=warehouse, quantities={short: 2, enough: 5, absent: 1}
+    )
+    # The negative shelf is a debt the shortfall covers too.
+    assert missing == {short: 4, absent: 1}
+    assert items[(absent.pk, warehouse.pk)].physical == 0
+    assert stock(absent, warehouse) == (0, 0)
+
+
+def test_locked_items_are_used_without_locking_again(product, warehouse):
+    stock_reserve_many(warehouse=warehouse, quantities={product: 2})
+    items = lock_stock_items([(product, warehouse)])
+    with CaptureQueriesContext(connection) as captured:
+        stock_release_many(warehouse=warehouse, quantities={product: 2}, locked_items=items)
+        stock_move_many(moves=[(product, warehouse, -2)], reason=Reason.MANUAL, locked_items=items)
+    assert not [q for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    # The rows given are kept up to date.
+    item = items[(product.pk, warehouse.pk)]
+    assert (item.physical, item.reserved) == stock(product, warehouse) == (8, 0)
+
+
+def test_locked_items_must_hold_every_row_of_the_batch(product, warehouse, other_warehouse):
+    items = lock_stock_items([(product, warehouse)])
+    with pytest.raises(ValueError, match="every stock row"):
+        stock_move_many(
+            moves=[(product, other_warehouse, 1)], reason=Reason.MANUAL, locked_items=items
+        )
+    assert not StockItem.objects.filter(product=product, warehouse=other_warehouse).exists()
