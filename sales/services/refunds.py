@@ -48,29 +48,45 @@ def _line_amounts(
             refunded_amount=Sum("refund_lines__amount", default=ZERO)
         )
     }
-    asked: dict[int, int] = {}
     result = []
     for spec in specs:
         line = lines.get(getattr(spec.order_line, "pk", None))
         if line is None:
             raise InvalidOrder(gettext("A refunded line is not part of this order."))
+        if any(earlier.pk == line.pk for earlier, _, _ in result):
+            # Each spec's default amount is the line's share counted from what was refunded
+            # before this refund: a second spec of the line would be paid as if it were first.
+            raise InvalidOrder(gettext("Line %(sku)s is given twice.") % {"sku": line.sku})
         quantity = spec.quantity
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
             raise InvalidOrder(gettext("A refunded quantity must be a whole number above 0."))
-        asked[line.pk] = asked.get(line.pk, 0) + quantity
-        if line.qty_refunded + asked[line.pk] > line.qty_invoiced:
+        if line.qty_refunded + quantity > line.qty_invoiced:
             raise InvalidOrder(
                 gettext("More refunded than invoiced for %(sku)s.") % {"sku": line.sku}
             )
+        left = line.row_total_incl_tax - line.refunded_amount
         if spec.amount is None:
-            completes = line.qty_refunded + asked[line.pk] == line.quantity
-            amount = share(
-                line.row_total_incl_tax, quantity, line.quantity, line.refunded_amount, completes
+            completes = line.qty_refunded + quantity == line.quantity
+            # Hand-typed amounts below the line's price can leave less than its next share.
+            amount = min(
+                left,
+                share(
+                    line.row_total_incl_tax,
+                    quantity,
+                    line.quantity,
+                    line.refunded_amount,
+                    completes,
+                ),
             )
         else:
             amount = money(to_decimal(spec.amount, gettext("Amount")))
             if amount < 0:
                 raise InvalidOrder(gettext("A refunded amount cannot be negative."))
+            if amount > left:
+                raise InvalidOrder(
+                    gettext("%(amount)s refunded on %(sku)s: only %(left)s is left to refund.")
+                    % {"amount": amount, "sku": line.sku, "left": left}
+                )
         result.append((line, quantity, amount))
     return result
 

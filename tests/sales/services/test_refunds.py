@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from sales.exceptions import InvalidOrder, RefundExceedsRemaining
 from sales.models import OrderStatus, RmaStatus
@@ -84,6 +85,55 @@ def test_refund_quantities_cannot_exceed_invoiced(sold):
     refund_create(order=sold, lines=[RefundLineSpec(order_line=line, quantity=1)])
     with pytest.raises(InvalidOrder):
         refund_create(order=sold, lines=[RefundLineSpec(order_line=line, quantity=1)])
+
+
+def test_a_line_given_twice_in_one_refund_is_refused(sold):
+    mug_line = sold.lines.get(sku="MUG-BLANC")
+    before = table_counts()
+    with pytest.raises(InvalidOrder, match=r"Line MUG-BLANC is given twice\."):
+        refund_create(
+            order=sold,
+            lines=[
+                RefundLineSpec(order_line=mug_line, quantity=1),
+                RefundLineSpec(order_line=mug_line, quantity=1),
+            ],
+        )
+    assert table_counts() == before
+    # Given once with its whole quantity, the two mugs are paid once.
+    refund = refund_create(order=sold, lines=[RefundLineSpec(order_line=mug_line, quantity=2)])
+    assert refund.amount == Decimal("24.00")
+
+
+def test_a_typed_line_amount_cannot_exceed_what_is_left_on_the_line(sold):
+    mug_line = sold.lines.get(sku="MUG-BLANC")  # 3 × 12.00 = 36.00
+    before = table_counts()
+    with pytest.raises(InvalidOrder) as error:
+        refund_create(
+            order=sold, lines=[RefundLineSpec(order_line=mug_line, quantity=1, amount="36.01")]
+        )
+    assert str(error.value) == "36.01 refunded on MUG-BLANC: only 36.00 is left to refund."
+    assert table_counts() == before
+    refund_create(order=sold, lines=[RefundLineSpec(order_line=mug_line, quantity=1, amount="30")])
+    with pytest.raises(InvalidOrder, match=r"only 6\.00 is left"):
+        refund_create(
+            order=sold, lines=[RefundLineSpec(order_line=mug_line, quantity=1, amount="6.01")]
+        )
+    # Without a typed amount, the next mug is paid no more than what is left on its line.
+    refund = refund_create(order=sold, lines=[RefundLineSpec(order_line=mug_line, quantity=1)])
+    assert refund.amount == Decimal("6.00")
+    mug_line.refresh_from_db()
+    assert mug_line.qty_refunded == 2
+
+
+def test_a_typed_line_amount_error_is_translated(sold):
+    mug_line = sold.lines.get(sku="MUG-BLANC")
+    with translation.override("fr"), pytest.raises(InvalidOrder) as error:
+        refund_create(
+            order=sold, lines=[RefundLineSpec(order_line=mug_line, quantity=1, amount="40")]
+        )
+    assert (
+        str(error.value) == "40.00 remboursés sur MUG-BLANC : il ne reste que 36.00 à rembourser."
+    )
 
 
 def test_nothing_invoiced_means_nothing_refundable(store, mug):
