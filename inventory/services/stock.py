@@ -1,112 +1,30 @@
-"""Stock writes. Every change of physical stock leaves a `StockMovement`.
+"""Stock writes of one product × warehouse row, and the mass stock edit.
 
-Concurrency: each write locks the product × warehouse `StockItem` row (`SELECT … FOR UPDATE` on
-PostgreSQL; SQLite serialises writers at BEGIN IMMEDIATE) and applies the change with an `F()`
+Every change of physical stock leaves a `StockMovement`. The single-row services are the batch
+services of `stock_batch` applied to one row, so both follow one set of rules: the row is locked
+(`SELECT … FOR UPDATE`; SQLite serialises writers at BEGIN IMMEDIATE) and changed with an `F()`
 expression, so two concurrent decrements can never both read the same old quantity.
 """
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext
 
-from inventory.exceptions import InsufficientStock, InvalidQuantity, InvalidReason
+from inventory.exceptions import InvalidQuantity
 from inventory.models import Product, StockItem, StockMovement, Warehouse
+from inventory.services.stock_batch import (
+    StockMove,
+    apply_moves,
+    lock_stock_items,
+    stock_move_many,
+    stock_release_many,
+    stock_reserve_many,
+)
+from inventory.services.stock_checks import check_int, check_reason
 
 Reason = StockMovement.Reason
-
-
-def _lock_stock_item(product: Product, warehouse: Warehouse) -> StockItem:
-    """The locked StockItem row, created at zero when missing.
-
-    Creation uses INSERT … ON CONFLICT DO NOTHING: two transactions creating the same row at once
-    both succeed, one of them inserts, and both then lock the single row.
-    """
-    # of=("self",): lock the stock row only, not the joined product and warehouse rows (that
-    # would queue every stock change of a warehouse behind each other).
-    items = StockItem.objects.select_for_update(of=("self",)).select_related("product", "warehouse")
-    try:
-        return items.get(product=product, warehouse=warehouse)
-    except StockItem.DoesNotExist:
-        StockItem.objects.bulk_create(
-            [StockItem(product=product, warehouse=warehouse)], ignore_conflicts=True
-        )
-        return items.get(product=product, warehouse=warehouse)
-
-
-def check_int(value: object, *, name: str = "quantity") -> int:
-    # bool is an int subclass; True as a quantity is always a bug upstream.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidQuantity(
-            gettext("%(name)s must be a whole number, not %(value)r.")
-            % {"name": name, "value": value}
-        )
-    return value
-
-
-def check_reason(reason: str) -> str:
-    if reason not in Reason.values:
-        raise InvalidReason(
-            gettext("Unknown stock movement reason: %(reason)r.") % {"reason": reason}
-        )
-    return reason
-
-
-def real_user(user: object) -> object | None:
-    return user if getattr(user, "is_authenticated", False) else None
-
-
-def movement_reference(
-    reference: models.Model | None, reference_label: str
-) -> tuple[ContentType | None, str, str]:
-    """(content type, id, label) recording what caused a movement.
-
-    `get_for_model` is served from ContentType's per-process cache after its first call.
-    """
-    if reference is None:
-        return None, "", reference_label[:200]
-    return (
-        ContentType.objects.get_for_model(reference),
-        str(reference.pk),
-        (reference_label or str(reference))[:200],
-    )
-
-
-def _apply_movement(
-    item: StockItem,
-    *,
-    quantity: int,
-    reason: str,
-    reference: models.Model | None,
-    reference_label: str,
-    user: object,
-    note: str,
-    allow_negative: bool,
-) -> StockMovement:
-    new_physical = item.physical + quantity
-    if quantity < 0 and new_physical < 0 and not allow_negative:
-        raise InsufficientStock([item.product.sku], item.warehouse)
-    StockItem.objects.filter(pk=item.pk).update(
-        physical=F("physical") + quantity, updated_at=timezone.now()
-    )
-    item.physical = new_physical
-    reference_type, reference_id, reference_label = movement_reference(reference, reference_label)
-    return StockMovement.objects.create(
-        product=item.product,
-        warehouse=item.warehouse,
-        quantity=quantity,
-        reason=reason,
-        reference_type=reference_type,
-        reference_id=reference_id,
-        reference_label=reference_label,
-        note=note,
-        user=real_user(user),
-        physical_after=new_physical,
-    )
 
 
 def stock_move(
@@ -126,22 +44,16 @@ def stock_move(
     Removing more than the physical quantity raises `InsufficientStock` unless `allow_negative`
     (for sales that already happened elsewhere and must be recorded anyway).
     """
-    quantity = check_int(quantity)
-    check_reason(reason)
-    if quantity == 0:
-        raise InvalidQuantity(gettext("A stock movement needs a non-zero quantity."))
-    with transaction.atomic():
-        item = _lock_stock_item(product, warehouse)
-        return _apply_movement(
-            item,
-            quantity=quantity,
-            reason=reason,
-            reference=reference,
-            reference_label=reference_label,
-            user=user,
-            note=note,
-            allow_negative=allow_negative,
-        )
+    (movement,) = stock_move_many(
+        moves=[(product, warehouse, quantity)],
+        reason=reason,
+        reference=reference,
+        reference_label=reference_label,
+        user=user,
+        note=note,
+        allow_negative=allow_negative,
+    )
+    return movement
 
 
 def stock_set(
@@ -164,13 +76,14 @@ def stock_set(
     if quantity < 0:
         raise InvalidQuantity(gettext("A stock quantity cannot be negative."))
     with transaction.atomic():
-        item = _lock_stock_item(product, warehouse)
-        difference = quantity - item.physical
+        items = lock_stock_items([(product, warehouse)])
+        difference = quantity - items[product.pk, warehouse.pk].physical
         if difference == 0:
             return None
-        return _apply_movement(
-            item,
-            quantity=difference,
+        # Already inside this row's transaction and lock: the batch's writes, no savepoint.
+        (movement,) = apply_moves(
+            [StockMove(product, warehouse, difference)],
+            items,
             reason=reason,
             reference=reference,
             reference_label=reference_label,
@@ -178,43 +91,22 @@ def stock_set(
             note=note,
             allow_negative=True,
         )
+        return movement
 
 
 def stock_reserve(
     *, product: Product, warehouse: Warehouse, quantity: int, allow_exceed: bool = False
 ) -> StockItem:
     """Hold `quantity` for an open order: it stays physical but is no longer available."""
-    quantity = check_int(quantity)
-    if quantity <= 0:
-        raise InvalidQuantity(gettext("A reservation needs a positive quantity."))
-    with transaction.atomic():
-        item = _lock_stock_item(product, warehouse)
-        if item.available < quantity and not allow_exceed:
-            raise InsufficientStock([product.sku], warehouse)
-        StockItem.objects.filter(pk=item.pk).update(
-            reserved=F("reserved") + quantity, updated_at=timezone.now()
-        )
-        item.reserved += quantity
-        return item
+    items = stock_reserve_many(
+        warehouse=warehouse, quantities={product: quantity}, allow_exceed=allow_exceed
+    )
+    return items[product]
 
 
 def stock_release(*, product: Product, warehouse: Warehouse, quantity: int) -> StockItem:
     """Give back a reservation (order shipped or canceled)."""
-    quantity = check_int(quantity)
-    if quantity <= 0:
-        raise InvalidQuantity(gettext("A release needs a positive quantity."))
-    with transaction.atomic():
-        item = _lock_stock_item(product, warehouse)
-        if item.reserved < quantity:
-            raise InvalidQuantity(
-                gettext("Cannot release %(quantity)d of %(sku)s: only %(reserved)d reserved.")
-                % {"quantity": quantity, "sku": product.sku, "reserved": item.reserved}
-            )
-        StockItem.objects.filter(pk=item.pk).update(
-            reserved=F("reserved") - quantity, updated_at=timezone.now()
-        )
-        item.reserved -= quantity
-        return item
+    return stock_release_many(warehouse=warehouse, quantities={product: quantity})[product]
 
 
 def parse_stock_quantity(value: object) -> int:

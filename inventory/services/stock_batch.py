@@ -1,7 +1,7 @@
 """Stock changes of many product × warehouse rows at once: an order's lines, a return's lines.
 
-The rules are those of `stock_move`, `stock_reserve` and `stock_release`; what changes is the
-cost, which no longer grows with the number of rows:
+The single-row services (`stock_move`, `stock_reserve`, `stock_release`) are these applied to one
+row. A batch costs the same number of queries whatever its size:
 
 - every StockItem row a batch needs is locked by ONE `SELECT … FOR UPDATE` ordered by
   (product, warehouse). Two batches needing some of the same rows lock them in the same order,
@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 
 from inventory.exceptions import InsufficientStock, InvalidQuantity
 from inventory.models import Product, StockItem, StockMovement, Warehouse
-from inventory.services.stock import check_int, check_reason, movement_reference, real_user
+from inventory.services.stock_checks import check_int, check_reason, movement_reference, real_user
 
 # Rows changed by one UPDATE: keeps each statement's parameters far below every database's
 # limit however large the batch.
@@ -201,41 +201,66 @@ def stock_move_many(
         return []
     with transaction.atomic():
         items = _locked(((move.product, move.warehouse) for move in checked), locked_items)
-        physical = {key: item.physical for key, item in items.items()}
-        physical_after = []
-        short: set[tuple[str, Warehouse]] = set()
-        for move in checked:
-            key = _key(move.product, move.warehouse)
-            physical[key] += move.quantity
-            physical_after.append(physical[key])
-            if move.quantity < 0 and physical[key] < 0 and not allow_negative:
-                short.add((move.product.sku, move.warehouse))
-        if short:
-            raise InsufficientStock(
-                [sku for sku, _ in short], _only_warehouse(warehouse for _, warehouse in short)
-            )
-        _add_to_items(
-            "physical", {item.pk: physical[key] - item.physical for key, item in items.items()}
+        return apply_moves(
+            checked,
+            items,
+            reason=reason,
+            reference=reference,
+            reference_label=reference_label,
+            user=user,
+            note=note,
+            allow_negative=allow_negative,
         )
-        for key, item in items.items():
-            item.physical = physical[key]
-        reference_type, reference_id, label = movement_reference(reference, reference_label)
-        recorded_user = real_user(user)
-        return StockMovement.objects.bulk_create(
-            StockMovement(
-                product=move.product,
-                warehouse=move.warehouse,
-                quantity=move.quantity,
-                reason=reason,
-                reference_type=reference_type,
-                reference_id=reference_id,
-                reference_label=label,
-                note=note,
-                user=recorded_user,
-                physical_after=after,
-            )
-            for move, after in zip(checked, physical_after, strict=True)
+
+
+def apply_moves(
+    moves: list[StockMove],
+    items: Mapping[Key, StockItem],
+    *,
+    reason: str,
+    reference: models.Model | None,
+    reference_label: str,
+    user: object,
+    note: str,
+    allow_negative: bool,
+) -> list[StockMovement]:
+    """The writes of `stock_move_many`, for checked moves on rows locked by the caller's
+    transaction (no savepoint of its own: it raises before writing anything)."""
+    physical = {key: item.physical for key, item in items.items()}
+    physical_after = []
+    short: set[tuple[str, Warehouse]] = set()
+    for move in moves:
+        key = _key(move.product, move.warehouse)
+        physical[key] += move.quantity
+        physical_after.append(physical[key])
+        if move.quantity < 0 and physical[key] < 0 and not allow_negative:
+            short.add((move.product.sku, move.warehouse))
+    if short:
+        raise InsufficientStock(
+            [sku for sku, _ in short], _only_warehouse(warehouse for _, warehouse in short)
         )
+    _add_to_items(
+        "physical", {item.pk: physical[key] - item.physical for key, item in items.items()}
+    )
+    for key, item in items.items():
+        item.physical = physical[key]
+    reference_type, reference_id, label = movement_reference(reference, reference_label)
+    recorded_user = real_user(user)
+    return StockMovement.objects.bulk_create(
+        StockMovement(
+            product=move.product,
+            warehouse=move.warehouse,
+            quantity=move.quantity,
+            reason=reason,
+            reference_type=reference_type,
+            reference_id=reference_id,
+            reference_label=label,
+            note=note,
+            user=recorded_user,
+            physical_after=after,
+        )
+        for move, after in zip(moves, physical_after, strict=True)
+    )
 
 
 def stock_reserve_many(
