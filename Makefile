@@ -11,7 +11,8 @@ WORKER_CONCURRENCY ?= 2
 PYTEST_ARGS ?= -n 2
 
 BIN := $(VENV)/bin
-MANAGE := $(BIN)/python manage.py
+# Files a local run writes in the data folder (database, broker, cache, media) are owner-only.
+MANAGE := umask 077 && $(BIN)/python manage.py
 DATA_DIR := $(or $(CONNECT_DATA_DIR),.local)
 
 .DEFAULT_GOAL := help
@@ -22,6 +23,7 @@ help:
 	@echo "make test     run the whole test suite (PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL say so)"
 	@echo "make lint     ruff check + ruff format --check"
 	@echo "make format   ruff format + ruff check --fix"
+	@echo "make admin    set a new password for the admin user and print it once"
 	@echo "make clean    remove the virtualenv and caches (keeps the data in $(DATA_DIR)/)"
 
 $(BIN)/python:
@@ -47,8 +49,9 @@ install-dev: $(VENV)/.installed-dev
 migrate: $(VENV)/.installed
 	$(MANAGE) migrate --noinput
 
+# A new password for `admin`, printed once (only its hash is kept).
 admin: $(VENV)/.installed
-	@$(MANAGE) ensure_admin
+	@$(MANAGE) ensure_admin --reset-password
 
 # The local run is a development server: DEBUG on (no HTTPS redirect), whatever .env says.
 run: export DEBUG := 1
@@ -67,7 +70,7 @@ run: $(VENV)/.installed
 	@echo "  Hiboutik simulator: http://127.0.0.1:$(SIMULATOR_PORT)/api (demo@connect.test / DEMOKEY)"
 	@echo "  Data kept in $(DATA_DIR)/. Ctrl-C stops everything."
 	@echo
-	exec $(BIN)/python scripts/run_procfile.py Procfile
+	umask 077 && exec $(BIN)/python scripts/run_procfile.py Procfile
 
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest $(PYTEST_ARGS)

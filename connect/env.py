@@ -57,7 +57,7 @@ def persistent_secret(name: str, path: Path, make: Callable[[], str]) -> str:
     value = os.environ.get(name, "").strip()
     if value:
         return value
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         # O_EXCL: when several processes start at once (web, worker, beat, test workers),
         # exactly one writes the secret and the others read that same value.

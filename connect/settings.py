@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from connect.data_dir import secure_data_dir
 from connect.env import (
     cache_config,
     env_bool,
@@ -33,6 +34,8 @@ if _env_file:
 # Everything a run keeps on this machine: SQLite file, broker folder, cache, media, secrets.
 # A relative path is taken from the project folder, wherever the command runs from.
 DATA_DIR = (BASE_DIR / (os.environ.get("CONNECT_DATA_DIR") or ".local")).resolve()
+# Owner-only (0700), and an older folder's content made owner-only on the first start.
+secure_data_dir(DATA_DIR)
 
 DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = persistent_secret("SECRET_KEY", DATA_DIR / "secret_key", new_secret_key)
@@ -152,6 +155,10 @@ MEDIA_ROOT = BASE_DIR / (os.environ.get("MEDIA_ROOT") or DATA_DIR / "media")
 # Uploaded files are served by Django behind the login, like every page; a deployment whose web
 # server serves MEDIA_ROOT itself (with its own access control) turns this off.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", default=True)
+# Served by Django, uploads need to be readable by Connect's own user only; a web server serving
+# MEDIA_ROOT itself needs them readable by its user too.
+FILE_UPLOAD_PERMISSIONS = 0o600 if SERVE_MEDIA else 0o644
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700 if SERVE_MEDIA else 0o755
 # Hashed, compressed file names once `collectstatic` has built the manifest (the Docker image
 # does); before that the files are served straight from the source folders.
 USE_STATIC_MANIFEST = not DEBUG and env_bool(
@@ -191,7 +198,7 @@ if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
     )
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for _folder in ("queue", "processed", "control"):
-        (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+        (CELERY_BROKER_DIR / _folder).mkdir(mode=0o700, parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
