@@ -1,7 +1,7 @@
-"""`manage.py ensure_admin`: the login `make run` prints, the same on every run."""
+"""`manage.py ensure_admin`: the administrator `make run` creates, whose generated password is
+printed once and kept only as a hash; `make admin` resets it."""
 
-import os
-import stat
+import subprocess
 from io import StringIO
 
 import pytest
@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from connect.roles import ADMIN
+from tests.connect.test_settings import PROJECT
 
 pytestmark = pytest.mark.django_db
 
@@ -27,43 +28,66 @@ def ensure_admin(*args: str) -> str:
 
 
 def printed_password(output: str) -> str:
-    assert output.startswith("Admin login: admin / "), output
-    return output.removeprefix("Admin login: admin / ")
+    first_line = output.splitlines()[0]
+    assert first_line.startswith("Admin login: admin / "), output
+    return first_line.removeprefix("Admin login: admin / ")
+
+
+def files_containing(folder, text: str) -> list[str]:
+    return [str(path) for path in folder.rglob("*") if path.is_file() and text in path.read_text()]
 
 
 def test_creates_a_superuser_in_the_admin_group_and_prints_a_working_login(client, data_dir):
-    password = printed_password(ensure_admin())
+    output = ensure_admin()
+    password = printed_password(output)
+    assert "shown only now" in output
 
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff and admin.is_active
     assert admin.groups.filter(name=ADMIN).exists()
-    assert (data_dir / "admin_password").read_text() == password
-    assert stat.S_IMODE(os.stat(data_dir / "admin_password").st_mode) == 0o600
     assert len(password) >= 16
+    assert client.login(username="admin", password=password)
+    # Only the hash is kept: the password is in no file of the data folder.
+    assert password not in admin.password
+    assert files_containing(data_dir, password) == []
+    assert not (data_dir / "admin_password").exists()
+
+
+def test_a_second_run_does_not_print_the_password_again_and_creates_nothing(client):
+    password = printed_password(ensure_admin())
+    second = ensure_admin()
+    assert password not in second
+    assert second.startswith("Admin login: admin (")
+    assert "make admin" in second
+    assert get_user_model().objects.filter(username="admin").count() == 1
     assert client.login(username="admin", password=password)
 
 
-def test_a_second_run_prints_the_same_login_and_creates_nothing():
-    first = ensure_admin()
-    second = ensure_admin()
-    assert first == second
-    assert get_user_model().objects.filter(username="admin").count() == 1
-
-
-def test_a_password_changed_in_the_ui_is_kept_until_reset_is_asked(client):
-    stored = printed_password(ensure_admin())
+def test_a_password_changed_in_the_ui_is_kept_until_a_reset(client):
+    first = printed_password(ensure_admin())
     admin = get_user_model().objects.get(username="admin")
     admin.set_password("chosen-by-the-merchant")
     admin.save()
 
-    output = ensure_admin()
-    assert stored not in output
-    assert "was changed" in output
-    assert "--reset-password" in output
+    assert "chosen-by-the-merchant" not in ensure_admin()
     assert client.login(username="admin", password="chosen-by-the-merchant")
 
-    assert printed_password(ensure_admin("--reset-password")) == stored
-    assert client.login(username="admin", password=stored)
+    reset = printed_password(ensure_admin("--reset-password"))
+    assert reset not in (first, "chosen-by-the-merchant")
+    assert client.login(username="admin", password=reset)
+    assert not client.login(username="admin", password="chosen-by-the-merchant")
+
+
+def test_a_plain_text_password_left_by_an_older_version_is_shown_once_then_deleted(data_dir):
+    legacy = "legacy-password-123"
+    get_user_model().objects.create_superuser("admin", "admin@connect.local", legacy)
+    (data_dir / "admin_password").write_text(legacy)
+
+    output = ensure_admin()
+    assert printed_password(output) == legacy
+    assert "last time" in output
+    assert not (data_dir / "admin_password").exists()
+    assert legacy not in ensure_admin()
 
 
 def test_restores_admin_rights_taken_from_an_existing_user():
@@ -79,10 +103,11 @@ def test_restores_admin_rights_taken_from_an_existing_user():
     assert admin.groups.filter(name=ADMIN).exists()
 
 
-def test_admin_password_from_the_environment_wins(monkeypatch, data_dir, client):
+def test_admin_password_from_the_environment_is_used_and_never_printed(monkeypatch, client):
     monkeypatch.setenv("ADMIN_PASSWORD", "set-by-the-deployment")
-    assert printed_password(ensure_admin()) == "set-by-the-deployment"
-    assert not (data_dir / "admin_password").exists()
+    output = ensure_admin()
+    assert "set-by-the-deployment" not in output
+    assert "ADMIN_PASSWORD" in output
     assert client.login(username="admin", password="set-by-the-deployment")
 
 
@@ -90,3 +115,15 @@ def test_an_empty_username_is_refused():
     with pytest.raises(CommandError, match="--username must not be empty"):
         ensure_admin("--username", "  ")
     assert not get_user_model().objects.exists()
+
+
+def test_make_admin_resets_the_password():
+    result = subprocess.run(
+        ["make", "--dry-run", "--no-print-directory", "admin"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "manage.py ensure_admin --reset-password" in result.stdout
