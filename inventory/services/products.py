@@ -2,16 +2,15 @@
 
 import hashlib
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from io import BytesIO
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext
-from PIL import Image, UnidentifiedImageError
 
 from inventory.exceptions import DuplicateSku, InvalidImage, InvalidProduct
 from inventory.models import Product, ProductImage
+from inventory.services.image_checks import image_suffix
 
 PRICE_PLACES = Decimal("0.0001")
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
@@ -118,15 +117,6 @@ def product_update(*, product: Product, **changes: object) -> list[str]:
     return changed
 
 
-def _image_suffix(content: bytes) -> str:
-    try:
-        with Image.open(BytesIO(content)) as image:
-            image.verify()
-            return (image.format or "png").lower().replace("jpeg", "jpg")
-    except (UnidentifiedImageError, OSError, SyntaxError) as error:
-        raise InvalidImage(gettext("The file is not a readable image.")) from error
-
-
 def product_image_add(
     *, product: Product, content: bytes, filename: str = "image", position: int | None = None
 ) -> ProductImage:
@@ -139,7 +129,7 @@ def product_image_add(
     existing = ProductImage.objects.filter(product=product, content_hash=content_hash).first()
     if existing is not None:
         return existing
-    suffix = _image_suffix(content)
+    suffix = image_suffix(content)
     stem = filename.rsplit(".", 1)[0] or "image"
     with transaction.atomic():
         if position is None:
