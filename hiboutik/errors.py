@@ -57,15 +57,19 @@ class HiboutikValidationError(HiboutikError):
 
 
 class HiboutikQuotaExhausted(HiboutikError):
-    """The account's monthly call quota is spent: either Hiboutik answered 429 saying so, or the
-    call ledger refused the call before any HTTP was made (``status`` is then ``None``).
-    Never retried: more calls cannot succeed before the month ends."""
+    """The account's monthly call quota is spent: either the call ledger refused the call
+    before any HTTP was made (``status`` is then ``None``), or Hiboutik kept answering 429
+    while the account was quiet (``status`` 429; see :mod:`hiboutik.throttling`). Never
+    retried: more calls cannot succeed before the month ends."""
 
 
 class HiboutikThrottled(HiboutikError):
-    """A transient refusal or failure: 429 "too many concurrent requests", 503, a timeout or a
-    dropped connection. The client retries these on idempotent calls; when it gives up (or the
-    call is a create) it raises this, with ``retry_after`` in seconds when the server gave one."""
+    """A transient refusal or failure: a 429, a 503, a timeout, a dropped connection, or 5xx
+    answers repeated after a retry. The client retries these on reads and PUT/DELETE for a few
+    seconds at most; when waiting longer would be needed (a long ``Retry-After``, retries
+    spent, or a create, which is never re-sent) it raises this so the task queue retries the
+    whole step later: ``retry_after`` is the delay the server asked for, in seconds, when it
+    gave one (``None`` lets the caller choose its own backoff)."""
 
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
@@ -79,3 +83,9 @@ class HiboutikServerError(HiboutikError):
 class HiboutikPayloadError(HiboutikError):
     """Hiboutik answered with something the client cannot read: a non-JSON body, a missing id,
     an amount that is not a number. Raised by the mappers as well as the client."""
+
+
+class HiboutikPaginationError(HiboutikPayloadError):
+    """A list did not end within the client's page cap (``max_pages``): the server kept sending
+    full, different pages, or announced more rows than the cap allows. Raised instead of
+    reading on, since every page costs a call of the month's quota."""

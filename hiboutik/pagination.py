@@ -2,13 +2,22 @@
 
 Hiboutik pages lists with ``?p=N`` (1-based, 250 rows a page) and, when a list spans several
 pages, adds ``Content-Range: X-Y/Z`` (sometimes ``items X-Y/Z``) and a ``Link`` header with
-``rel="next"``/``rel="last"``. Neither header is guaranteed, so the decision combines them:
+``rel="next"``/``rel="last"``. Neither header is guaranteed, and some routes may ignore ``p``
+altogether and send the same rows, or every row, whatever page is asked (three real clients read
+stock lists in one call; hiboutik-api.md §14). The decision combines them:
 
-1. an empty page ends the list;
+1. an empty page, or a page with the same rows as the page before, ends the list (a route that
+   ignores ``p`` costs one extra call, never an endless loop);
 2. a ``Link`` header is authoritative: follow its ``next`` page, stop when it has none;
 3. else a ``Content-Range`` total ends the list once that many rows were seen (only the
    trailing ``/Z`` is used: whether ``X-Y`` counts from 0 or 1 is not documented);
-4. else a page shorter than the page size ends it.
+4. else a page longer than the page size is a route that sent everything at once, and a page
+   shorter than the page size is the last one.
+
+On top of these, the client caps the number of pages of one list (``max_pages``) and raises
+:class:`~hiboutik.errors.HiboutikPaginationError` rather than reading on. When the first page
+announces the total (``Content-Range``) the client knows every page number at once and may
+fetch them concurrently (:func:`planned_pages`).
 
 A page past the end (``200 []`` or 404) also ends it; that is the caller's side (an extra call
 at worst). The next page is always requested from the client's own base URL, never from the URL
@@ -17,6 +26,7 @@ in the ``Link`` header, so credentials are never sent to a host taken from a res
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -86,9 +96,12 @@ def next_page(
     rows_seen: int,
     headers: PageHeaders,
     page_size: int = PAGE_SIZE,
+    *,
+    repeated: bool = False,
 ) -> int | None:
-    """The page to request after ``page``, or ``None`` when the list is complete."""
-    if rows_on_page == 0:
+    """The page to request after ``page``, or ``None`` when the list is complete.
+    ``repeated``: the page held exactly the rows of the page before it."""
+    if rows_on_page == 0 or repeated:
         return None
     if headers.has_link:
         if headers.next_page is not None and headers.next_page > page:
@@ -98,4 +111,12 @@ def next_page(
         # A next link that does not move forward is broken; fall through to the other rules.
     if headers.total is not None:
         return page + 1 if rows_seen < headers.total else None
-    return page + 1 if rows_on_page >= page_size else None
+    return page + 1 if rows_on_page == page_size else None
+
+
+def planned_pages(rows_on_first_page: int, headers: PageHeaders) -> int | None:
+    """How many pages the list has, when its first page says so with a ``Content-Range``
+    total (pages as long as the first one); ``None`` when it does not tell."""
+    if headers.total is None or rows_on_first_page == 0:
+        return None
+    return max(1, math.ceil(headers.total / rows_on_first_page))

@@ -2,11 +2,11 @@
 
 Hiboutik's error body is ``{"error", "code", "error_description", "details"}``; the status
 decides the class, except that ``code`` 1 always means an authentication failure (an expired
-OAuth token may come back with another status). A 429 is ambiguous: the monthly quota and the
-30-concurrent-calls limit share it, and Hiboutik documents no header or code that tells them
-apart, so the body's wording decides. A 429 that names neither is treated as throttling: a few
-retries cost a few calls, whereas wrongly declaring the quota spent would stop every flow of
-the merchant until the end of the month.
+OAuth token may come back with another status). A 429 is always throttling here: the monthly
+quota and the 30-concurrent-calls limit share it, no real 429 body is known, and the words of
+an answer are never trusted to tell them apart. Whether the month is spent is decided by the
+transport from the call ledger and from repeated 429s on a quiet account
+(:mod:`hiboutik.throttling`).
 """
 
 from __future__ import annotations
@@ -20,15 +20,12 @@ from hiboutik.errors import (
     HiboutikError,
     HiboutikNotFound,
     HiboutikPayloadError,
-    HiboutikQuotaExhausted,
     HiboutikServerError,
     HiboutikThrottled,
     HiboutikValidationError,
 )
 
 AUTH_ERROR_CODE = 1
-_QUOTA_WORDS = ("month", "mensuel", "quota")
-_CONCURRENCY_WORDS = ("concurren", "simultan", "parallel")
 
 
 def decode_json(content: bytes, *, method: str, path: str, status: int) -> Any:
@@ -71,11 +68,7 @@ def error_from_response(
         return HiboutikNotFound(message, **fields)
     if status in (400, 422):
         return HiboutikValidationError(message, **fields)
-    if status == 429:
-        if _is_monthly_quota(body, content):
-            return HiboutikQuotaExhausted(message, **fields)
-        return HiboutikThrottled(message, retry_after=retry_after, **fields)
-    if status == 503:
+    if status in (429, 503):
         return HiboutikThrottled(message, retry_after=retry_after, **fields)
     if status >= 500:
         return HiboutikServerError(message, **fields)
@@ -101,18 +94,6 @@ def _description(body: Mapping[str, Any]) -> str:
     if not description:
         description = body.get("error")
     return str(description) if description else ""
-
-
-def _is_monthly_quota(body: Mapping[str, Any], content: bytes) -> bool:
-    words = " ".join(
-        str(part)
-        for part in (body.get("error"), body.get("error_description"), body.get("details"))
-    ).lower()
-    if not body:
-        words = content[:500].decode("utf-8", "replace").lower()
-    if any(word in words for word in _CONCURRENCY_WORDS):
-        return False
-    return any(word in words for word in _QUOTA_WORDS)
 
 
 def _int_or_none(value: Any) -> int | None:

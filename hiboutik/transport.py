@@ -8,12 +8,22 @@ What every call goes through:
   :class:`~hiboutik.ledger.CallLedger` is asked whether the month's quota is spent — if so
   :class:`HiboutikQuotaExhausted` is raised without any HTTP, unless the call is ``essential``
   — and the attempt is recorded. A 429 "monthly quota reached" marks the ledger exhausted.
-- **Explicit retries.** Each call names its :class:`~hiboutik.retry.Retry` policy: reads and
-  PUT/DELETE are retried on throttling with backoff and jitter, honouring ``Retry-After``;
-  creates are never re-sent.
+- **Explicit retries, a few seconds at most.** Each call names its
+  :class:`~hiboutik.retry.Retry` policy: reads and PUT/DELETE are retried on throttling with
+  backoff and jitter, honouring ``Retry-After``; creates are never re-sent. One call waits at
+  most ``max_throttle_wait`` seconds in all (10 by default): a longer ``Retry-After``, retries
+  spent, or 5xx answers repeated after a retry raise
+  :class:`~hiboutik.errors.HiboutikThrottled` so that the task queue retries the step later
+  with its own countdown, and no worker sleeps for minutes.
+- **The month's quota decided from evidence, not words.** Every 429 is throttling; the month is
+  spent when the ledger says so, or after repeated 429s on a quiet account
+  (:mod:`hiboutik.throttling`), which marks the ledger exhausted.
 - **A concurrency cap per account**, shared by all clients of the same ledger key in the
   process (:mod:`hiboutik.concurrency`). A slot is held for one HTTP attempt only, never
   during a backoff sleep.
+- **Pagination that always ends** (:mod:`hiboutik.pagination`): a repeated or short page ends
+  a list and ``max_pages`` caps it; when the first page announces the total, the other pages
+  are fetched concurrently within the account's cap and yielded in order.
 - **Success is any 2xx**: Hiboutik answers 200 or 201 to creates and 200 or an empty body to
   updates. A 3xx is an error and is never followed, so credentials stay on the account's host.
 - **No secrets in logs.** Only the method, the path below the base URL, the status and the
@@ -26,28 +36,36 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Self
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from hiboutik.concurrency import DEFAULT_CONCURRENCY, HIBOUTIK_MAX_CONCURRENCY, gate_for
 from hiboutik.errors import (
     HiboutikError,
     HiboutikNotFound,
+    HiboutikPaginationError,
     HiboutikPayloadError,
     HiboutikQuotaExhausted,
     HiboutikServerError,
     HiboutikThrottled,
 )
 from hiboutik.ledger import CallLedger, InMemoryCallLedger
-from hiboutik.pagination import next_page, read_page_headers
+from hiboutik.pagination import PageHeaders, next_page, planned_pages, read_page_headers
 from hiboutik.responses import decode_json, error_from_response
 from hiboutik.retry import Retry, backoff_delay, parse_retry_after
+from hiboutik.throttling import ACTIVITY, QUIET_429_STREAK
 from hiboutik.types import PAGE_SIZE
 
 log = logging.getLogger("hiboutik.client")
 
 USER_AGENT = "Connect-Hiboutik/1.0"
+
+# 1,000 pages are 250,000 rows, far beyond a shop's catalogue or stock list, and a tenth of a
+# month's 10,000 calls: a list that long is a server that ignores the page number.
+DEFAULT_MAX_PAGES = 1_000
 
 # requests raises these when the connection drops or the server is too slow; all are
 # transient from Hiboutik's point of view.
@@ -67,9 +85,10 @@ class HiboutikTransport:
     names the concurrency gate shared with other clients of the account. ``timeout`` is
     ``(connect, read)`` in seconds and applies to every call. Retries: at most ``max_retries``
     per call on throttling, ``max_server_error_retries`` on a 500 to a GET; delays follow
-    ``backoff_base``/``backoff_cap`` with full jitter, and a ``Retry-After`` up to
-    ``max_retry_after`` seconds is obeyed (a longer one is raised at once, for the task queue
-    to reschedule). ``sleep`` and ``rng`` are injectable for tests.
+    ``backoff_base``/``backoff_cap`` with full jitter or the server's ``Retry-After``, and all
+    the waits of one call add up to ``max_throttle_wait`` seconds at most (a longer wait is
+    raised at once, for the task queue to reschedule). A list stops after ``max_pages``
+    pages. ``sleep`` and ``rng`` are injectable for tests.
     """
 
     def __init__(
@@ -87,8 +106,9 @@ class HiboutikTransport:
         max_server_error_retries: int = 1,
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,
-        max_retry_after: float = 120.0,
+        max_throttle_wait: float = 10.0,
         page_size: int = PAGE_SIZE,
+        max_pages: int = DEFAULT_MAX_PAGES,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         session: requests.Session | None = None,
@@ -105,12 +125,12 @@ class HiboutikTransport:
             raise ValueError(f"timeout must be (connect, read) seconds > 0, got {timeout!r}")
         if max_retries < 0 or max_server_error_retries < 0:
             raise ValueError("retry counts must be zero or more")
-        if backoff_base < 0 or backoff_cap < 0 or max_retry_after < 0:
+        if backoff_base < 0 or backoff_cap < 0 or max_throttle_wait < 0:
             raise ValueError("backoff delays must be zero or more")
         if max_concurrency < 1:
             raise ValueError(f"max_concurrency must be at least 1, got {max_concurrency}")
-        if page_size < 1:
-            raise ValueError(f"page_size must be at least 1, got {page_size}")
+        if page_size < 1 or max_pages < 1:
+            raise ValueError(f"page_size and max_pages must be at least 1, got {page_size}")
 
         self.base_url = base_url.rstrip("/")
         self.ledger: CallLedger = ledger if ledger is not None else InMemoryCallLedger()
@@ -121,8 +141,9 @@ class HiboutikTransport:
         self.max_server_error_retries = max_server_error_retries
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
-        self.max_retry_after = max_retry_after
+        self.max_throttle_wait = max_throttle_wait
         self.page_size = page_size
+        self.max_pages = max_pages
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._gate = gate_for(self.ledger_key, self.max_concurrency)
@@ -174,32 +195,133 @@ class HiboutikTransport:
         empty_on_404: bool = False,
         essential: bool,
     ) -> Iterator[Any]:
-        """Rows of every page of ``path``. A 404 past the first page ends the list; on the
-        first page it means "no match" for searches (``empty_on_404``) and is raised
-        otherwise (an unknown warehouse or store)."""
-        page, seen = 1, 0
+        """Rows of every page of ``path``, in order. A 404 past the first page ends the list;
+        on the first page it means "no match" for searches (``empty_on_404``) and is raised
+        otherwise (an unknown warehouse or store). When the first page announces the total,
+        the other pages are fetched concurrently within the account's cap."""
+        first = self._read_page(path, params, 1, essential=essential, missing_ok=empty_on_404)
+        if first is None:
+            return
+        found, headers = first
+        yield from found
+        pages = planned_pages(len(found), headers)
+        if pages is not None and pages > 1 and self.max_concurrency > 1:
+            if pages > self.max_pages:
+                raise self._page_cap_error(path, f"its first page announces {headers.total} rows")
+            yield from self._later_pages_concurrently(path, params, found, pages, essential)
+        else:
+            yield from self._later_pages_in_turn(path, params, found, headers, essential)
+
+    def _read_page(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None,
+        page: int,
+        *,
+        essential: bool,
+        missing_ok: bool,
+    ) -> tuple[list[Any], PageHeaders] | None:
+        """One page's rows and headers; ``None`` for a 404 when ``missing_ok``."""
+        try:
+            response = self._request(
+                "GET",
+                path,
+                params={**(params or {}), "p": page},
+                retry=Retry.READ,
+                essential=essential,
+            )
+        except HiboutikNotFound:
+            if missing_ok:
+                return None
+            raise
+        return rows(self._decode(response, path), path), read_page_headers(response.headers)
+
+    def _later_pages_in_turn(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None,
+        found: list[Any],
+        headers: PageHeaders,
+        essential: bool,
+    ) -> Iterator[Any]:
+        page, seen, repeated = 1, len(found), False
         while True:
-            try:
-                response = self._request(
-                    "GET",
-                    path,
-                    params={**(params or {}), "p": page},
-                    retry=Retry.READ,
-                    essential=essential,
-                )
-            except HiboutikNotFound:
-                if page > 1 or empty_on_404:
-                    return
-                raise
-            found = rows(self._decode(response, path), path)
-            seen += len(found)
-            yield from found
             following = next_page(
-                page, len(found), seen, read_page_headers(response.headers), self.page_size
+                page, len(found), seen, headers, self.page_size, repeated=repeated
             )
             if following is None:
                 return
+            if following > self.max_pages:
+                raise self._page_cap_error(path, f"{seen} rows were read")
+            result = self._read_page(path, params, following, essential=essential, missing_ok=True)
+            if result is None:
+                return
+            previous = found
+            found, headers = result
             page = following
+            repeated = bool(found) and found == previous
+            if repeated:
+                log.info("Hiboutik %s page %d repeats page %d: the list ends", path, page, page - 1)
+                continue
+            seen += len(found)
+            yield from found
+
+    def _later_pages_concurrently(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None,
+        first: list[Any],
+        pages: int,
+        essential: bool,
+    ) -> Iterator[Any]:
+        """Pages 2..``pages``, fetched by a pool as wide as the account's cap (the gate still
+        bounds what is in flight across every client of the account), a bounded window ahead
+        of the page being yielded, so a consumer that stops early wastes few calls. The
+        guards of the sequential walk still apply: an empty or repeated page ends the list."""
+        self._widen_connection_pool()
+        window = 2 * self.max_concurrency
+        pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="hiboutik-page")
+        pending: dict[int, Future[tuple[list[Any], PageHeaders] | None]] = {}
+        submitted = 1
+        previous = first
+        try:
+            for page in range(2, pages + 1):
+                while submitted < pages and submitted < page + window:
+                    submitted += 1
+                    pending[submitted] = pool.submit(
+                        self._read_page,
+                        path,
+                        params,
+                        submitted,
+                        essential=essential,
+                        missing_ok=True,
+                    )
+                result = pending.pop(page).result()
+                if result is None or not result[0] or result[0] == previous:
+                    return
+                previous = result[0]
+                yield from previous
+        finally:
+            for future in pending.values():
+                future.cancel()
+            pool.shutdown(wait=True)
+
+    def _widen_connection_pool(self) -> None:
+        """requests keeps 10 connections per host; concurrent pages need one per slot."""
+        adapter = self._session.get_adapter(self.base_url)
+        if type(adapter) is HTTPAdapter and adapter._pool_maxsize < self.max_concurrency:
+            self._session.mount(
+                self.base_url, HTTPAdapter(pool_connections=1, pool_maxsize=self.max_concurrency)
+            )
+
+    def _page_cap_error(self, path: str, why: str) -> HiboutikPaginationError:
+        return HiboutikPaginationError(
+            f"the list does not end within {self.max_pages} pages ({why}); a server that "
+            "ignores the page number p would send the same rows forever. Nothing more is "
+            "read; raise max_pages if the list is really that long",
+            method="GET",
+            path=path,
+        )
 
     def _send(
         self,
@@ -236,11 +358,13 @@ class HiboutikTransport:
         retry: Retry,
         essential: bool,
     ) -> requests.Response:
-        """One logical call: as many HTTP attempts as ``retry`` allows, each one checked
-        against and recorded in the ledger, each one inside the account's concurrency gate."""
+        """One logical call: as many HTTP attempts as ``retry`` and the wait budget allow, each
+        one checked against and recorded in the ledger, each one inside the account's
+        concurrency gate."""
         url = self.base_url + path
         throttle_retries = server_error_retries = 0
         attempt = 0
+        waited = 0.0
         while True:
             attempt += 1
             if self.ledger.is_exhausted(self.ledger_key, essential=essential):
@@ -259,7 +383,9 @@ class HiboutikTransport:
                 raise error
             delay = self._retry_delay(error, retry, throttle_retries, server_error_retries)
             if delay is None:
-                raise error
+                raise self._given_up(error, server_error_retries)
+            if waited + delay > self.max_throttle_wait:
+                raise self._deferred(error, delay, waited)
             if isinstance(error, HiboutikThrottled):
                 throttle_retries += 1
             else:
@@ -268,6 +394,7 @@ class HiboutikTransport:
                 "Hiboutik %s %s failed (%s); retrying in %.2f s", method, path, error, delay
             )
             self._sleep(delay)
+            waited += delay
 
     def _attempt(
         self,
@@ -283,29 +410,31 @@ class HiboutikTransport:
         with self._gate.slot():
             self.ledger.record(self.ledger_key)
             started = time.monotonic()
-            try:
-                response = self._session.request(
-                    method,
-                    url,
-                    params=params,
-                    data=data,
-                    files=files,
-                    timeout=self.timeout,
-                    allow_redirects=False,
-                )
-            except _TRANSIENT_EXCEPTIONS as exc:
-                log.debug(
-                    "Hiboutik %s %s attempt %d: %s", method, path, attempt, type(exc).__name__
-                )
-                return HiboutikThrottled(
-                    f"{type(exc).__name__}: no usable answer from Hiboutik",
-                    method=method,
-                    path=path,
-                )
-            except requests.exceptions.RequestException as exc:
-                return HiboutikError(
-                    f"request failed: {type(exc).__name__}", method=method, path=path
-                )
+            with ACTIVITY.calling(self.ledger_key) as call:
+                try:
+                    response = self._session.request(
+                        method,
+                        url,
+                        params=params,
+                        data=data,
+                        files=files,
+                        timeout=self.timeout,
+                        allow_redirects=False,
+                    )
+                except _TRANSIENT_EXCEPTIONS as exc:
+                    log.debug(
+                        "Hiboutik %s %s attempt %d: %s", method, path, attempt, type(exc).__name__
+                    )
+                    return HiboutikThrottled(
+                        f"{type(exc).__name__}: no usable answer from Hiboutik",
+                        method=method,
+                        path=path,
+                    )
+                except requests.exceptions.RequestException as exc:
+                    return HiboutikError(
+                        f"request failed: {type(exc).__name__}", method=method, path=path
+                    )
+                quiet_429s = ACTIVITY.answered(self.ledger_key, response.status_code, call)
         elapsed_ms = (time.monotonic() - started) * 1000
         log.debug(
             "Hiboutik %s %s attempt %d -> %d in %.0f ms",
@@ -323,6 +452,14 @@ class HiboutikTransport:
             return HiboutikError(
                 f"unexpected redirect to {response.headers.get('Location', '?')!r}",
                 status=response.status_code,
+                method=method,
+                path=path,
+            )
+        if response.status_code == 429 and quiet_429s >= QUIET_429_STREAK:
+            return HiboutikQuotaExhausted(
+                f"Hiboutik answered 429 {quiet_429s} times in a row while this account had no "
+                "other call in flight: the month's call quota is taken as spent",
+                status=429,
                 method=method,
                 path=path,
             )
@@ -348,7 +485,7 @@ class HiboutikTransport:
             if throttle_retries >= self.max_retries:
                 return None
             if error.retry_after is not None:
-                return error.retry_after if error.retry_after <= self.max_retry_after else None
+                return error.retry_after
             return backoff_delay(
                 throttle_retries, base=self.backoff_base, cap=self.backoff_cap, rng=self._rng
             )
@@ -359,6 +496,37 @@ class HiboutikTransport:
                 server_error_retries, base=self.backoff_base, cap=self.backoff_cap, rng=self._rng
             )
         return None
+
+    def _given_up(self, error: HiboutikError, server_error_retries: int) -> HiboutikError:
+        """What to raise once retries are spent: a 5xx that came back after a retry is no
+        longer a one-off, and the task queue should try the step again later."""
+        if isinstance(error, HiboutikServerError) and server_error_retries > 0:
+            throttled = HiboutikThrottled(
+                f"{error.message} (again after {server_error_retries} retry)",
+                status=error.status,
+                code=error.code,
+                error=error.error,
+                details=error.details,
+                method=error.method,
+                path=error.path,
+            )
+            throttled.__cause__ = error
+            return throttled
+        return error
+
+    def _deferred(self, error: HiboutikError, delay: float, waited: float) -> HiboutikError:
+        """The next wait would exceed ``max_throttle_wait``: hand the wait to the task queue."""
+        log.warning(
+            "Hiboutik %s %s failed (%s); waiting %.2f s more would exceed %.0f s, deferred",
+            error.method,
+            error.path,
+            error,
+            delay,
+            self.max_throttle_wait - waited,
+        )
+        if isinstance(error, HiboutikThrottled):
+            return error
+        return self._given_up(error, 1)
 
 
 def rows(payload: Any, what: str) -> list[Any]:

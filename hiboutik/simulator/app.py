@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from hiboutik.simulator.auth import READONLY, authenticate
 from hiboutik.simulator.body import parse_body
+from hiboutik.simulator.config import NEUTRAL_429_MESSAGE
 from hiboutik.simulator.context import Context
 from hiboutik.simulator.errors import (
     CODE_NOT_ACCEPTABLE,
@@ -62,7 +63,7 @@ class App:
         route_name = matched[0].name if matched else f"{raw.method} (unknown route)"
         calls = self.sim.count_call(route_name)
         if not self.sim.enter_call():
-            return too_many_concurrent(self.sim.config.max_concurrent).to_response()
+            return too_many_concurrent(NEUTRAL_429_MESSAGE).to_response()
         try:
             faults = self.sim.faults
             outcome, slow = draw(faults, self.sim.rng)
@@ -90,7 +91,7 @@ class App:
         _check_accept(raw.headers.get("accept"))
         role = authenticate(self.sim.config, raw.headers.get("authorization"))
         if calls > self.sim.config.quota:
-            raise quota_reached(self.sim.config.quota)
+            raise quota_reached(self.sim.config.quota_message)
         if matched is None:
             raise not_found(f"Unknown route {raw.method} {path}", {"route": "unknown"})
         route, params = matched

@@ -13,6 +13,8 @@ from pathlib import Path
 from hiboutik.simulator.config import (
     DEFAULT_MAX_CONCURRENT,
     EMPTY_SEARCH_CHOICES,
+    NEUTRAL_429_MESSAGE,
+    PAGE_PARAM_CHOICES,
     PAGE_PAST_END_CHOICES,
     SEED_CHOICES,
 )
@@ -149,6 +151,25 @@ def build_parser() -> argparse.ArgumentParser:
         default="200",
         help="asking for a page after the last one answers 200 [] or 404 (default: %(default)s)",
     )
+    harder = parser.add_argument_group(
+        "harder real behaviour (docs/simulator.md: the evidence for each default)"
+    )
+    harder.add_argument(
+        "--page-param",
+        choices=PAGE_PARAM_CHOICES,
+        default="honoured",
+        help="the stock lists (/stock_available/warehouse_id/N, /stock_available/all_wh) page "
+        "with ?p= and paging headers, or ignore p and answer every row at once, without "
+        "headers, whatever page is asked (default: %(default)s)",
+    )
+    harder.add_argument(
+        "--quota-message",
+        default=NEUTRAL_429_MESSAGE,
+        metavar="TEXT",
+        help="error_description of the 429 sent once the month's quota is spent; by default "
+        "the same neutral words as the too-many-concurrent-calls 429, since no real 429 body "
+        "is known (default: %(default)r)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     return parser
 
@@ -175,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             oauth_token=args.oauth_token,
             empty_search=args.empty_search,
             page_past_end=args.page_past_end,
+            page_param=args.page_param,
+            quota_message=args.quota_message,
             max_concurrent=args.max_concurrent,
             webhook_timeout=args.webhook_timeout,
         )

@@ -13,7 +13,11 @@ API_KEY_PATTERN = re.compile(r"^[A-Za-z0-9]{1,64}$")
 
 EMPTY_SEARCH_CHOICES = ("200", "404")
 PAGE_PAST_END_CHOICES = ("200", "404")
+PAGE_PARAM_CHOICES = ("honoured", "ignored")
 SEED_CHOICES = ("demo", "empty")
+
+# No real 429 body is known (hiboutik-api.md §14): by default both 429s say only this.
+NEUTRAL_429_MESSAGE = "Too Many Requests"
 
 # hiboutik-api.md §3.3: 30 concurrent calls per account.
 DEFAULT_MAX_CONCURRENT = 30
@@ -36,6 +40,8 @@ class SimulatorConfig:
     state_path: Path | None = None
     empty_search: str = "200"
     page_past_end: str = "200"
+    page_param: str = "honoured"
+    quota_message: str = NEUTRAL_429_MESSAGE
     webhook_timeout: float = 10.0
 
     def __post_init__(self) -> None:
@@ -66,6 +72,10 @@ class SimulatorConfig:
             problems.append(f"empty_search must be one of {EMPTY_SEARCH_CHOICES}")
         if self.page_past_end not in PAGE_PAST_END_CHOICES:
             problems.append(f"page_past_end must be one of {PAGE_PAST_END_CHOICES}")
+        if self.page_param not in PAGE_PARAM_CHOICES:
+            problems.append(f"page_param must be one of {PAGE_PARAM_CHOICES}")
+        if not self.quota_message.strip():
+            problems.append("quota_message must not be empty")
         if self.webhook_timeout <= 0:
             problems.append("webhook_timeout must be > 0")
         if problems:

@@ -13,8 +13,8 @@ CODE_AUTH = 1
 CODE_FORBIDDEN = 2
 CODE_NOT_FOUND = 5
 CODE_INVALID = 6
-CODE_QUOTA = 7
-CODE_CONCURRENCY = 8
+# One code for both 429s: no real 429 body is known, so nothing tells them apart by default.
+CODE_TOO_MANY_REQUESTS = 7
 CODE_SERVER = 9
 CODE_NOT_ACCEPTABLE = 10
 
@@ -68,22 +68,12 @@ def invalid(details: dict[str, str], description: str = "Invalid data") -> ApiEr
     return ApiError(422, "invalid_data", CODE_INVALID, description, details)
 
 
-def quota_reached(quota: int) -> ApiError:
-    return ApiError(
-        429,
-        "quota_exceeded",
-        CODE_QUOTA,
-        f"Monthly API call quota reached ({quota} calls): calls are refused until the end "
-        "of the month",
-        {"quota": quota},
-    )
+def quota_reached(message: str) -> ApiError:
+    """The month's quota is spent. The body says what ``--quota-message`` says: by default the
+    same neutral words as the concurrency 429, since no real 429 body is known."""
+    return ApiError(429, "too_many_requests", CODE_TOO_MANY_REQUESTS, message)
 
 
-def too_many_concurrent(limit: int) -> ApiError:
-    return ApiError(
-        429,
-        "too_many_requests",
-        CODE_CONCURRENCY,
-        f"Too many concurrent requests (at most {limit} at a time)",
-        {"max_concurrent": limit},
-    )
+def too_many_concurrent(message: str) -> ApiError:
+    """More calls in flight than the account allows."""
+    return ApiError(429, "too_many_requests", CODE_TOO_MANY_REQUESTS, message)

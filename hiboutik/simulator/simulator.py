@@ -35,32 +35,22 @@ class Simulator:
         latency_ms: int = 0,
         state_path: str | Path | None = None,
         host: str = "127.0.0.1",
-        *,
-        readonly_user: str | None = "readonly@connect.test",
-        readonly_key: str | None = "READONLYKEY",
-        oauth_token: str | None = None,
-        empty_search: str = "200",
-        page_past_end: str = "200",
-        max_concurrent: int = 30,
-        webhook_timeout: float = 10.0,
+        **options: Any,
     ) -> None:
+        """``options`` are the other :class:`SimulatorConfig` fields, keyword-only: the extra
+        users, the answers to Hiboutik's unknowns (``empty_search``, ``page_past_end``,
+        ``page_param``...), ``max_concurrent``, ``webhook_timeout``."""
         self.config = SimulatorConfig(
             account=account,
             user=user,
             api_key=api_key,
-            readonly_user=readonly_user,
-            readonly_key=readonly_key,
-            oauth_token=oauth_token,
             host=host,
             port=port,
             seed=seed,
             quota=quota,
-            max_concurrent=max_concurrent,
             latency_ms=latency_ms,
             state_path=Path(state_path) if state_path is not None else None,
-            empty_search=empty_search,
-            page_past_end=page_past_end,
-            webhook_timeout=webhook_timeout,
+            **options,
         )
         # One lock for the whole account: handlers are short, and it keeps every change
         # (a sale and its stock movements) atomic.

@@ -414,18 +414,17 @@ def test_a_non_json_success_is_a_payload_error(client, mocked):
         (403, {"error": "forbidden", "code": 2}, HiboutikAuthError),
         (404, {"error": "not_found", "code": 5}, HiboutikNotFound),
         (422, {"error": "invalid_data", "code": 6, "details": {"x": "y"}}, HiboutikValidationError),
-        (
-            429,
-            {"error": "quota_exceeded", "error_description": "Monthly quota reached"},
-            HiboutikQuotaExhausted,
-        ),
-        (500, {"error": "internal"}, HiboutikServerError),
+        (429, {"error": "too_many_requests", "code": 7}, HiboutikThrottled),
+        (500, {"error": "internal", "code": 9}, HiboutikServerError),
     ],
 )
 def test_each_error_class(client, mocked, status, payload, cls):
-    mocked.get(f"{BASE}/products/1", status=status, json=payload)
+    # A PUT: its 429 and 500 are raised at once by the policy tested here (no 5xx retry, and
+    # max_retries=0 below), so each status meets its class.
+    client.max_retries = 0
+    mocked.put(f"{BASE}/product/1", status=status, json=payload)
     with pytest.raises(cls) as caught:
-        client.get_product(1)
+        client.update_product(1, "product_model", "x")
     assert caught.value.status == status
     assert caught.value.code == payload.get("code")
 
@@ -481,12 +480,31 @@ def test_throttling_gives_up_after_max_retries(make_client, mocked, sleeps, ledg
 
 
 def test_a_retry_after_longer_than_allowed_is_raised_at_once(make_client, mocked, sleeps):
-    client = make_client(max_retry_after=10)
+    client = make_client(max_throttle_wait=10)
     mocked.get(f"{BASE}/warehouses/", status=503, headers={"Retry-After": "3600"}, json={})
     with pytest.raises(HiboutikThrottled) as caught:
         client.list_warehouses()
     assert caught.value.retry_after == 3600
     assert sleeps == []
+    assert len(mocked.calls) == 1
+
+
+def test_one_call_waits_a_few_seconds_in_all_then_defers_to_the_task_queue(
+    make_client, mocked, sleeps
+):
+    # Each Retry-After is short, but together they would keep a worker for 15 s.
+    client = make_client(max_throttle_wait=10, max_retries=10)
+    mocked.get(f"{BASE}/warehouses/", status=503, headers={"Retry-After": "3"}, json={})
+    with pytest.raises(HiboutikThrottled) as caught:
+        client.list_warehouses()
+    assert sleeps == [3.0, 3.0, 3.0]
+    assert sum(sleeps) <= 10
+    assert caught.value.retry_after == 3.0
+    assert len(mocked.calls) == 4
+
+
+def test_the_default_wait_budget_is_ten_seconds_at_most(client):
+    assert 0 < client.max_throttle_wait <= 10
 
 
 @pytest.mark.parametrize(
@@ -545,9 +563,13 @@ def test_put_and_delete_are_retried_on_throttling(client, mocked, sleeps):
 
 
 def test_a_500_is_retried_once_on_get_and_never_on_put(client, mocked, sleeps):
-    mocked.get(f"{BASE}/products/1", status=500, json={})
-    with pytest.raises(HiboutikServerError):
+    mocked.get(f"{BASE}/products/1", status=500, json={"error": "internal"})
+    # Repeated on a retry, it is handed to the task queue to try again later.
+    with pytest.raises(HiboutikThrottled) as caught:
         client.get_product(1)
+    assert caught.value.status == 500
+    assert caught.value.retry_after is None
+    assert isinstance(caught.value.__cause__, HiboutikServerError)
     assert len(mocked.calls) == 2
     mocked.put(f"{BASE}/product/1", status=500, json={})
     with pytest.raises(HiboutikServerError):
@@ -601,19 +623,92 @@ def test_refuses_without_http_when_the_ledger_is_exhausted(make_client, mocked):
     assert ledger.count(client.ledger_key) == 3
 
 
-def test_monthly_quota_429_stops_and_marks_the_ledger(client, mocked, ledger, sleeps):
-    mocked.get(
-        f"{BASE}/taxes/",
-        status=429,
-        json={"error": "quota_exceeded", "error_description": "Monthly quota reached"},
-    )
-    with pytest.raises(HiboutikQuotaExhausted):
+QUOTA_WORDS = {"error": "quota_exceeded", "error_description": "Monthly quota reached"}
+
+
+def test_a_429_saying_month_is_retried_like_any_429(client, mocked, ledger, sleeps):
+    mocked.get(f"{BASE}/taxes/", status=429, json=QUOTA_WORDS)
+    mocked.get(f"{BASE}/taxes/", json=[])
+    assert client.list_taxes() == []
+    assert len(sleeps) == 1
+    assert not ledger.is_exhausted(client.ledger_key)
+
+
+def test_repeated_429s_on_a_quiet_account_mean_the_month_is_spent(client, mocked, ledger, sleeps):
+    mocked.get(f"{BASE}/taxes/", status=429, json={"error": "too_many_requests"})
+    with pytest.raises(HiboutikQuotaExhausted, match="3 times in a row") as caught:
         client.list_taxes()
-    assert sleeps == []
+    assert caught.value.status == 429
+    assert len(mocked.calls) == 3
+    assert len(sleeps) == 2
     assert ledger.is_exhausted(client.ledger_key)
     with pytest.raises(HiboutikQuotaExhausted, match="no request was sent"):
         client.list_stores()
-    assert len(mocked.calls) == 1
+    assert len(mocked.calls) == 3
+
+
+def test_the_quiet_429_streak_adds_up_across_calls(make_client, mocked, ledger):
+    client = make_client(max_retries=0)
+    mocked.get(f"{BASE}/taxes/", status=429, json={})
+    for _ in range(2):
+        with pytest.raises(HiboutikThrottled):
+            client.list_taxes()
+    with pytest.raises(HiboutikQuotaExhausted):
+        client.list_taxes()
+    assert ledger.is_exhausted(client.ledger_key)
+
+
+def test_any_other_answer_breaks_the_streak(make_client, mocked, ledger):
+    client = make_client(max_retries=0)
+    mocked.get(f"{BASE}/taxes/", status=429, json={})
+    mocked.get(f"{BASE}/stores/", status=404, json={})
+    for _ in range(4):
+        with pytest.raises(HiboutikThrottled):
+            client.list_taxes()
+        with pytest.raises(HiboutikNotFound):
+            client.list_stores()
+    assert not ledger.is_exhausted(client.ledger_key)
+
+
+def test_429s_while_other_calls_are_in_flight_prove_nothing(make_client, mocked, ledger):
+    # Four calls at once, all refused: that is what a concurrency limit looks like.
+    key = f"busy-{uuid.uuid4()}"
+    clients = [make_client(ledger_key=key, max_retries=0, max_concurrency=4) for _ in range(4)]
+    barrier = threading.Barrier(4)
+
+    def refused(request):
+        barrier.wait(timeout=5)
+        return 429, {}, "{}"
+
+    mocked.add_callback(responses.GET, f"{BASE}/taxes/", callback=refused)
+    errors = []
+
+    def call(client):
+        try:
+            client.list_taxes()
+        except Exception as exc:
+            errors.append(exc)
+
+    for _ in range(2):
+        threads = [threading.Thread(target=call, args=(c,)) for c in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert len(errors) == 8
+    assert all(type(error) is HiboutikThrottled for error in errors)
+    assert not ledger.is_exhausted(key)
+
+
+def test_a_429_when_the_ledger_reaches_the_quota_stops_without_more_http(make_client, mocked):
+    ledger = InMemoryCallLedger(quota=2)
+    client = make_client(ledger=ledger)
+    mocked.get(f"{BASE}/taxes/", json=[])
+    client.list_taxes()
+    mocked.get(f"{BASE}/stores/", status=429, json={})
+    with pytest.raises(HiboutikQuotaExhausted, match="no request was sent"):
+        client.list_stores()
+    assert len(mocked.calls) == 2
 
 
 def test_clients_of_one_account_share_the_ledger(make_client, mocked, ledger):

@@ -212,6 +212,26 @@ def test_stock_rows_of_a_warehouse(client):
         list(client.iter_stock(999))
 
 
+@pytest.mark.parametrize("page_param", ["honoured", "ignored"])
+def test_a_whole_warehouse_is_read_once_whether_or_not_p_is_honoured(simulator_factory, page_param):
+    sim = simulator_factory(page_param=page_param)
+    sim.add_products(600)
+    client = make_client(sim)
+    keys = [(row.product_id, row.size_id) for row in client.iter_stock(1)]
+    with sim.lock:
+        expected = {
+            (product["product_id"], int(size))
+            for product in sim.state.tables["products"].values()
+            if product["product_stock_management"]
+            for size in (product["size_barcodes"] or {"0": ""})
+        }
+    assert len(keys) == len(set(keys))
+    assert set(keys) == expected
+    calls = sim.stats()["by_route"]["GET /stock_available/warehouse_id/{warehouse_id}"]
+    # Ignoring p, the simulator sends every row at once: one call, not an endless loop.
+    assert calls == (1 if page_param == "ignored" else -(-len(expected) // 250))
+
+
 def test_inventory_detail_for_an_unknown_product(client):
     input_id = client.create_inventory_input(client.list_warehouses()[0].warehouse_id)
     with pytest.raises((HiboutikNotFound, HiboutikValidationError)):

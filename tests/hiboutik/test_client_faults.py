@@ -109,9 +109,11 @@ def test_each_fault_kind_alone_is_survived(simulator_factory, caplog, faults, ki
 
 
 def test_quota_reached_stops_the_client_and_the_ledger_agrees(simulator_factory):
+    # The simulator's 429 says nothing of the month (the default --quota-message): the client
+    # concludes from three 429s in a row while it was the only caller.
     sim = simulator_factory(seed="demo", quota=50)
     sleeps = RecordingSleep()
-    client = make_client(sim, sleep=sleeps)
+    client = make_client(sim, sleep=sleeps, backoff_base=0.01)
 
     calls = 0
     with pytest.raises(HiboutikQuotaExhausted) as caught:
@@ -119,17 +121,17 @@ def test_quota_reached_stops_the_client_and_the_ledger_agrees(simulator_factory)
             client.list_taxes()
     assert calls == 51
     assert caught.value.status == 429
-    assert sleeps == []  # a monthly quota is never retried
+    assert len(sleeps) == 2  # two short backoffs, then the third 429 decides
 
     # The client now refuses on its own: no more HTTP, the simulator count stays put.
     with pytest.raises(HiboutikQuotaExhausted, match="no request was sent"):
         list(client.iter_products())
     stats = sim.stats()
-    assert stats["calls_this_month"] == 51
+    assert stats["calls_this_month"] == 53
     assert client.ledger.count(client.ledger_key) == stats["calls_this_month"]
 
-    # Essential calls still go out (and get Hiboutik's own 429).
+    # Essential calls still go out (and get Hiboutik's own 429, decided at once now).
     with pytest.raises(HiboutikQuotaExhausted) as essential:
         client.list_taxes(essential=True)
     assert essential.value.status == 429
-    assert client.ledger.count(client.ledger_key) == sim.stats()["calls_this_month"] == 52
+    assert client.ledger.count(client.ledger_key) == sim.stats()["calls_this_month"] == 54

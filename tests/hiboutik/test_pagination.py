@@ -6,6 +6,7 @@ from hiboutik.pagination import (
     page_of,
     parse_content_range_total,
     parse_link,
+    planned_pages,
     read_page_headers,
 )
 
@@ -72,3 +73,22 @@ def test_without_headers_a_short_page_is_the_last():
     assert next_page(1, 250, 250, PageHeaders()) == 2
     assert next_page(2, 249, 499, PageHeaders()) is None
     assert next_page(1, 3, 3, PageHeaders(), page_size=3) == 2
+
+
+def test_a_page_repeating_the_page_before_ends_the_list():
+    assert next_page(2, 250, 500, PageHeaders(), repeated=True) is None
+    assert next_page(2, 250, 500, PageHeaders(has_link=True, next_page=3), repeated=True) is None
+
+
+def test_a_page_longer_than_the_page_size_is_a_whole_list_sent_at_once():
+    # A route that ignores p sends every row; asking for page 2 would only repeat them.
+    assert next_page(1, 3000, 3000, PageHeaders()) is None
+
+
+def test_planned_pages_from_the_first_page_total():
+    assert planned_pages(250, PageHeaders(total=25_000)) == 100
+    assert planned_pages(250, PageHeaders(total=251)) == 2
+    assert planned_pages(250, PageHeaders(total=250)) == 1
+    assert planned_pages(100, PageHeaders(total=1000)) == 10  # the server's page size wins
+    assert planned_pages(250, PageHeaders()) is None
+    assert planned_pages(0, PageHeaders(total=0)) is None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from hiboutik.simulator.context import Context
@@ -28,7 +28,18 @@ def created(key: str, row_id: int) -> Response:
     return Response(201, {key: row_id})
 
 
-def paged(ctx: Context, rows: list[Any], render: Callable[[Any], Any] | None = None) -> Response:
+def paged(
+    ctx: Context,
+    rows: Sequence[Any],
+    render: Callable[[Any], Any] | None = None,
+    *,
+    may_ignore_p: bool = False,
+) -> Response:
+    """A page of ``rows``. ``may_ignore_p``: a route that some real clients read in one call
+    without ``p`` (the stock lists, hiboutik-api.md §14); with ``--page-param ignored`` it
+    answers every row whatever ``p`` says, without paging headers."""
+    if may_ignore_p and ctx.config.page_param == "ignored":
+        return Response(200, [render(r) if render else r for r in rows])
     return paginate(
         rows,
         ctx.query,

@@ -64,7 +64,7 @@ def by_warehouse(ctx: Context, warehouse_id: int) -> Response:
         if all(product[name] == value for name, value in wanted.items())
         for size_id in _size_ids(product)
     ]
-    return paged(ctx, rows)
+    return paged(ctx, rows, may_ignore_p=True)
 
 
 def by_product(ctx: Context, product_id: int) -> list[dict[str, Any]]:
@@ -99,4 +99,4 @@ def all_warehouses(ctx: Context) -> Response:
         for product in _stocked_products(ctx)
         for size_id in _size_ids(product)
     ]
-    return paged(ctx, rows)
+    return paged(ctx, rows, may_ignore_p=True)

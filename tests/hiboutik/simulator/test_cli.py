@@ -36,6 +36,8 @@ def test_help_documents_every_option() -> None:
         "--readonly-key",
         "--empty-search",
         "--page-past-end",
+        "--page-param",
+        "--quota-message",
     ):
         assert flag in text
 
