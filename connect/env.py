@@ -8,6 +8,7 @@ import os
 import secrets
 import time
 from collections.abc import Callable
+from ipaddress import ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -47,6 +48,19 @@ def env_int(name: str, default: int, minimum: int = 0) -> int:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_networks(name: str, default: str = "") -> list[str]:
+    """Comma-separated IP addresses or networks (`10.0.0.2`, `172.30.8.0/29`, `::1`)."""
+    networks = []
+    for entry in env_list(name, default):
+        try:
+            networks.append(str(ip_network(entry, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {entry!r} is not an IP address or network."
+            ) from None
+    return networks
 
 
 def persistent_secret(name: str, path: Path, make: Callable[[], str]) -> str:

@@ -6,6 +6,7 @@ Without any variable set, Connect runs on a SQLite file and a filesystem Celery 
 
 import os
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -17,6 +18,7 @@ from connect.env import (
     env_bool,
     env_int,
     env_list,
+    env_networks,
     fernet_keys,
     load_env_file,
     new_fernet_key,
@@ -64,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_celery_beat",
+    "axes",
     "connect",
     "inventory",
     "sales",
@@ -72,6 +75,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: nothing may read X-Forwarded-* before untrusted ones are removed.
+    "connect.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -84,6 +89,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "connect.sessions.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Last: turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "connect.urls"
@@ -134,6 +141,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes counts failed sign-ins (both login pages) per username and per client address:
+# LOGIN_FAILURE_LIMIT failures lock either for LOGIN_LOCKOUT_MINUTES, every new attempt restarting
+# the wait. `manage.py axes_reset_username NAME` / `axes_reset_ip ADDRESS` unlock.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "connect.login_lockout.locked_out"
+# The address is REMOTE_ADDR as TrustedProxyMiddleware left it (the client, not the proxy).
+AXES_CLIENT_IP_CALLABLE = "connect.proxy.request_client_address"
+# No start-up banner in every command's output; failures and lockouts are still logged, with
+# the address but not the username (people type their password there by mistake).
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username"]
+# Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks);
+# forwarding headers from anyone else are removed (connect/proxy.py).
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", "127.0.0.1,::1")
 LOGIN_URL = "login"
 # A session ends after SESSION_IDLE_TIMEOUT seconds without a request, and SESSION_ABSOLUTE_TIMEOUT
 # seconds after sign-in whatever the activity (connect/sessions.py).

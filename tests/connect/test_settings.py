@@ -22,7 +22,7 @@ PRODUCTION = {
 }
 # Read by the settings from the environment (the pattern finds every way they read one).
 VARIABLE_READ = re.compile(
-    r"""(?:env_bool|env_int|env_list|os\.environ\.get|persistent_secret)\(\s*["']([A-Z_]+)["']"""
+    r"""(?:env_bool|env_int|env_list|env_networks|os\.environ\.get|persistent_secret)\(\s*["']([A-Z_]+)["']"""
 )
 
 
