@@ -161,6 +161,9 @@ class StockMovement(models.Model):
 
     class Reason(models.TextChoices):
         MANUAL = "manual", _("Manual edit")
+        COUNT = "count", _("Stock count")
+        RECEIPT = "receipt", _("Goods received")
+        DAMAGE = "damage", _("Damaged or lost")
         ORDER_SHIPMENT = "order_shipment", _("Order shipment")
         RETURN = "return", _("Return (RMA)")
         FORCED_IMPORT = "forced_import", _("Forced for import")

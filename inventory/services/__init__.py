@@ -7,14 +7,11 @@ from inventory.services.products import (
     product_update,
 )
 from inventory.services.stock import (
-    StockSetManyResult,
-    parse_stock_quantity,
     stock_missing,
     stock_move,
     stock_release,
     stock_reserve,
     stock_set,
-    stock_set_many,
 )
 from inventory.services.stock_batch import (
     LockedShortfall,
@@ -25,12 +22,29 @@ from inventory.services.stock_batch import (
     stock_release_many,
     stock_reserve_many,
 )
+from inventory.services.stock_edit import (
+    EDIT_REASONS,
+    StockDelta,
+    StockEditError,
+    StockEditInvalid,
+    StockSetManyResult,
+    check_new_quantity,
+    parse_stock_entry,
+    parse_stock_quantity,
+    stock_set_many,
+)
 
 __all__ = [
+    "EDIT_REASONS",
     "LockedShortfall",
+    "StockDelta",
+    "StockEditError",
+    "StockEditInvalid",
     "StockMove",
     "StockSetManyResult",
+    "check_new_quantity",
     "lock_stock_items",
+    "parse_stock_entry",
     "parse_stock_quantity",
     "price_excl_tax_from_incl",
     "product_create",

@@ -1,4 +1,4 @@
-"""Stock writes of one product × warehouse row, and the mass stock edit.
+"""Stock writes of one product × warehouse row.
 
 Every change of physical stock leaves a `StockMovement`. The single-row services are the batch
 services of `stock_batch` applied to one row, so both follow one set of rules: the row is locked
@@ -6,8 +6,7 @@ services of `stock_batch` applied to one row, so both follow one set of rules: t
 expression, so two concurrent decrements can never both read the same old quantity.
 """
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 
 from django.db import models, transaction
 from django.utils.translation import gettext
@@ -107,72 +106,6 @@ def stock_reserve(
 def stock_release(*, product: Product, warehouse: Warehouse, quantity: int) -> StockItem:
     """Give back a reservation (order shipped or canceled)."""
     return stock_release_many(warehouse=warehouse, quantities={product: quantity})[product]
-
-
-def parse_stock_quantity(value: object) -> int:
-    """A stock count typed by a person: a whole number ≥ 0 (surrounding spaces allowed)."""
-    if isinstance(value, bool):
-        raise InvalidQuantity(gettext("Enter a whole number of 0 or more."))
-    if isinstance(value, int):
-        number = value
-    else:
-        text = str(value).strip()
-        if not text.lstrip("+").isdigit():
-            raise InvalidQuantity(gettext("Enter a whole number of 0 or more."))
-        number = int(text)
-    if number < 0:
-        raise InvalidQuantity(gettext("Enter a whole number of 0 or more."))
-    return number
-
-
-@dataclass
-class StockSetManyResult:
-    """Outcome per product id: the movement (None when unchanged) or the error message."""
-
-    movements: dict[int, StockMovement | None] = field(default_factory=dict)
-    errors: dict[int, str] = field(default_factory=dict)
-
-    @property
-    def changed(self) -> list[StockMovement]:
-        return [movement for movement in self.movements.values() if movement is not None]
-
-
-def stock_set_many(
-    *,
-    warehouse: Warehouse,
-    quantities: Mapping[int, object] | Iterable[tuple[int, object]],
-    reason: str = Reason.MANUAL,
-    user: object = None,
-    note: str = "",
-) -> StockSetManyResult:
-    """Set many products' physical stock in one warehouse (the mass stock edit page).
-
-    One transaction per row, by design: a bad row (unknown product, not a whole number ≥ 0)
-    saves nothing of that row and is reported in `errors`, while the good rows are saved, so
-    the operator only has to fix and resubmit the rows shown in error.
-    """
-    rows = list(quantities.items()) if isinstance(quantities, Mapping) else list(quantities)
-    products = Product.objects.in_bulk([product_id for product_id, _ in rows])
-    result = StockSetManyResult()
-    # Product-id order: concurrent mass edits lock rows in the same order, never deadlock.
-    for product_id, raw in sorted(rows, key=lambda row: row[0]):
-        product = products.get(product_id)
-        if product is None:
-            result.errors[product_id] = gettext("Unknown product.")
-            continue
-        try:
-            quantity = parse_stock_quantity(raw)
-            result.movements[product_id] = stock_set(
-                product=product,
-                warehouse=warehouse,
-                quantity=quantity,
-                reason=reason,
-                user=user,
-                note=note,
-            )
-        except InvalidQuantity as error:
-            result.errors[product_id] = str(error)
-    return result
 
 
 def stock_missing(

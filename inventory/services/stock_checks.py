@@ -9,6 +9,10 @@ from inventory.models import StockMovement
 
 Reason = StockMovement.Reason
 
+# The largest physical quantity a person may type: far below the IntegerField column's limit,
+# so no sum of typed changes can overflow it.
+MAX_QUANTITY = 1_000_000_000
+
 
 def check_int(value: object, *, name: str = "quantity") -> int:
     # bool is an int subclass; True as a quantity is always a bug upstream.

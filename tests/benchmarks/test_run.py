@@ -82,8 +82,9 @@ def check_service_queries(data: dict) -> None:
     # (The benchmark itself checks that the forced import recorded its forced stock.)
     assert forced["writes"] > 0
     assert again["writes"] == 0 and again["queries"] < in_stock["queries"]
-    # Ten changed rows: at least an update and a movement each.
-    assert data["stock_set_many"]["10"]["writes"] >= 20
+    # Ten changed rows, written as one batch: one UPDATE of the stock rows, one INSERT of the
+    # movements, however many rows.
+    assert data["stock_set_many"]["10"]["writes"] == 2
     assert data["rma_create"]["1"]["writes"] > 0 and data["refund_create"]["1"]["writes"] > 0
 
 
@@ -96,7 +97,9 @@ def check_page_queries(data: dict) -> None:
     posts = [sample for label, sample in data["stock_mass_edit"].items() if "POST" in label]
     assert len(posts) == 2
     for sample in posts:
-        assert sample["writes"] >= 2 * 5  # five rows: a stock update and a movement each
+        # Five rows as one batch: one UPDATE and one INSERT of movements (and, for the plain
+        # POST, the session keeping the flash message).
+        assert 2 <= sample["writes"] <= 3
 
 
 def block(text: str, key: str) -> str:

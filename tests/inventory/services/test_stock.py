@@ -4,13 +4,11 @@ from django.contrib.auth.models import AnonymousUser, User
 from inventory.exceptions import InsufficientStock, InvalidQuantity, InvalidReason
 from inventory.models import StockItem, StockMovement
 from inventory.services import (
-    parse_stock_quantity,
     stock_missing,
     stock_move,
     stock_release,
     stock_reserve,
     stock_set,
-    stock_set_many,
 )
 from tests.inventory.factories import make_product
 
@@ -138,30 +136,6 @@ def test_release_more_than_reserved_is_refused(product, warehouse):
     with pytest.raises(InvalidQuantity):
         stock_release(product=product, warehouse=warehouse, quantity=3)
     assert StockItem.objects.get(product=product, warehouse=warehouse).reserved == 2
-
-
-@pytest.mark.parametrize(("raw", "expected"), [(" 7 ", 7), ("0", 0), (3, 3), ("+4", 4)])
-def test_parse_stock_quantity_accepts_whole_numbers(raw, expected):
-    assert parse_stock_quantity(raw) == expected
-
-
-@pytest.mark.parametrize("raw", ["-1", "2.5", "abc", "", -3, True, "1e3"])
-def test_parse_stock_quantity_rejects_the_rest(raw):
-    with pytest.raises(InvalidQuantity):
-        parse_stock_quantity(raw)
-
-
-def test_set_many_saves_good_rows_and_reports_bad_ones(warehouse):
-    first, second, third = make_product(), make_product(), make_product(stock={warehouse: 5})
-    result = stock_set_many(
-        warehouse=warehouse,
-        quantities={first.pk: "12", second.pk: "douze", third.pk: 5, 999_999: "1"},
-    )
-    assert physical(first, warehouse) == 12
-    assert not StockItem.objects.filter(product=second).exists()
-    assert set(result.errors) == {second.pk, 999_999}
-    assert result.movements[third.pk] is None
-    assert [movement.product for movement in result.changed] == [first]
 
 
 def test_stock_missing_lists_every_short_product(warehouse):
