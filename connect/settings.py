@@ -88,7 +88,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "connect.sessions.SessionTimeoutMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "connect.middleware.LoginRequiredMiddleware",
     # Last: turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -5,15 +5,16 @@ import re
 from dataclasses import dataclass
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from inventory.models import Product, Warehouse
+from inventory.models import Product, StockMovement, Warehouse
+from inventory.services import EDIT_REASONS
 
-# An IntegerField column: larger values would fail in the database, not in the form.
-MAX_QUANTITY = 1_000_000_000
-WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+# A grid field name: a product id in ASCII digits, short enough for a 64-bit key (str.isdigit()
+# would take "²", and int() of a 23-digit id overflows the database column).
+GRID_FIELD = re.compile(r"(?P<kind>orig|qty)-(?P<id>[1-9][0-9]{0,17})")
 
 
 class FilterForm(forms.Form):
@@ -61,13 +62,17 @@ class StockSearchForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("SKU, name, barcode")}),
     )
+    # Not required: a link without it (a search, the next page) opens the default warehouse.
     warehouse = forms.ModelChoiceField(
-        label=_("Warehouse"), queryset=Warehouse.objects.filter(active=True), empty_label=None
+        label=_("Warehouse"),
+        queryset=Warehouse.objects.filter(active=True),
+        empty_label=None,
+        required=False,
     )
 
-    def __init__(self, data=None, **kwargs) -> None:
-        super().__init__(data, **kwargs)
-        self.default_warehouse = self.fields["warehouse"].queryset.first()
+    @cached_property
+    def default_warehouse(self) -> Warehouse | None:
+        return self.fields["warehouse"].queryset.first()
 
     def selected_warehouse(self) -> Warehouse | None:
         """The warehouse asked for, the first active one when none is asked for, and None
@@ -76,33 +81,18 @@ class StockSearchForm(forms.Form):
             return self.default_warehouse
         return self.cleaned_data["warehouse"] if self.is_valid() else None
 
+    def query_params(self, warehouse: Warehouse) -> dict[str, object]:
+        """The search as URL parameters, always naming the warehouse shown."""
+        params: dict[str, object] = {"warehouse": warehouse.pk}
+        if query := self.search_query():
+            params["q"] = query
+        return params
+
     def search_query(self) -> str:
         if not self.is_bound:
             return ""
         self.is_valid()
         return self.cleaned_data.get("q", "")
-
-
-def clean_stock_quantity(raw: str) -> int:
-    """A stock count typed in the mass edit grid, with an error that says what is wrong."""
-    text = raw.strip()
-    if not text:
-        raise ValidationError(_("Enter a quantity (0 or more)."), code="required")
-    # ASCII digits only: int() would also take "1_000" or Arabic-Indic digits.
-    if not WHOLE_NUMBER.fullmatch(text):
-        raise ValidationError(
-            _("“%(value)s” is not a whole number."), code="invalid", params={"value": text}
-        )
-    number = int(text)
-    if number < 0:
-        raise ValidationError(_("A stock quantity cannot be negative."), code="min_value")
-    if number > MAX_QUANTITY:
-        raise ValidationError(
-            _("A stock quantity cannot exceed %(max)s."),
-            code="max_value",
-            params={"max": MAX_QUANTITY},
-        )
-    return number
 
 
 @dataclass
@@ -138,31 +128,51 @@ def stock_rows(products) -> list[StockRow]:
 
 
 def posted_product_ids(data) -> list[int]:
-    """Product ids of the grid that was submitted (from its `orig-<id>` fields)."""
+    """Product ids of the grid that was submitted (from its `orig-<id>` fields). Any other
+    field name, however crafted, is ignored."""
     ids = []
     for key in data:
-        prefix, _, tail = key.partition("-")
-        if prefix == "orig" and tail.isdigit():
-            ids.append(int(tail))
+        match = GRID_FIELD.fullmatch(key)
+        if match and match["kind"] == "orig":
+            ids.append(int(match["id"]))
     return ids
 
 
-def read_edits(rows: list[StockRow], data) -> dict[int, int]:
-    """Validate the rows whose quantity was changed; returns {product id: new quantity}.
+def read_edits(rows: list[StockRow], data) -> dict[int, str]:
+    """The rows whose quantity was changed: {product id: what was typed}, read and checked by
+    `stock_set_many`.
 
     A row is edited when its input differs from the value it was shown with, so a row nobody
-    touched never overwrites a change made meanwhile by someone else. Invalid rows keep what was
-    typed and get their error; they are left out of the result.
+    touched never overwrites a change made meanwhile by someone else. Edited rows keep what was
+    typed until it is saved.
     """
-    edits: dict[int, int] = {}
+    edits: dict[int, str] = {}
     for row in rows:
         typed = data.get(row.field_name)
         original = data.get(row.original_name, "")
         if typed is None or typed.strip() == original.strip():
             continue
         row.value = typed
-        try:
-            edits[row.product.pk] = clean_stock_quantity(typed)
-        except ValidationError as error:
-            row.error = error.messages[0]
+        edits[row.product.pk] = typed
     return edits
+
+
+class StockEditOptionsForm(forms.Form):
+    """Why the typed quantities changed: recorded on every movement the save writes."""
+
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[(reason.value, reason.label) for reason in EDIT_REASONS],
+        initial=StockMovement.Reason.MANUAL,
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. yearly count, aisle 4")}),
+    )
+
+    def clean_reason(self) -> str:
+        # Not given (a form posted by a script): a manual edit, as before reasons existed.
+        return self.cleaned_data["reason"] or StockMovement.Reason.MANUAL

@@ -9,12 +9,16 @@ from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, QuerySet, S
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import ngettext
+from django.utils.formats import number_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, ListView
 
+from connect.pagination import NearestPageMixin, nearest_page
 from inventory.forms import (
     ProductFilterForm,
+    StockEditOptionsForm,
     StockRow,
     StockSearchForm,
     posted_product_ids,
@@ -42,7 +46,7 @@ def _stock_in(warehouse: Warehouse, field: str) -> Coalesce:
     return Coalesce(Subquery(rows[:1], output_field=IntegerField()), 0)
 
 
-class ProductListView(PermissionRequiredMixin, ListView):
+class ProductListView(PermissionRequiredMixin, NearestPageMixin, ListView):
     permission_required = "inventory.view_product"
     template_name = "inventory/product_list.html"
     paginate_by = PAGE_SIZE
@@ -101,12 +105,44 @@ def _grid_products(warehouse: Warehouse) -> QuerySet[Product]:
     ).order_by("sku")
 
 
-def _save_grid(request: HttpRequest, warehouse: Warehouse) -> tuple[list[StockRow], dict]:
-    """Apply the submitted grid; returns its rows (with errors and saved marks) and a summary."""
+def _summary(changed: int, failed: int) -> dict:
+    summary = {
+        "changed": changed,
+        "failed": failed,
+        "text": ngettext("%(count)s row changed.", "%(count)s rows changed.", changed)
+        % {"count": number_format(changed, force_grouping=True)},
+    }
+    if failed:
+        summary["errors"] = ngettext(
+            "%(count)s row has an error and was not saved.",
+            "%(count)s rows have errors and were not saved.",
+            failed,
+        ) % {"count": number_format(failed, force_grouping=True)}
+    return summary
+
+
+def _save_grid(
+    request: HttpRequest, warehouse: Warehouse, options: StockEditOptionsForm
+) -> tuple[list[StockRow], dict]:
+    """Apply the submitted grid; returns its rows (with errors and saved marks) and a summary.
+    Four queries for the page's rows however many there are, plus the service's constant."""
     ids = posted_product_ids(request.POST)
     rows = stock_rows(_grid_products(warehouse).filter(pk__in=ids))
     edits = read_edits(rows, request.POST)
-    result = stock_set_many(warehouse=warehouse, quantities=edits, user=request.user)
+    if not options.is_valid():
+        return rows, {
+            "changed": 0,
+            "failed": len(edits),
+            "text": gettext("Nothing was saved."),
+            "errors": gettext("Check the reason and the note below, then save again."),
+        }
+    result = stock_set_many(
+        warehouse=warehouse,
+        quantities=edits,
+        reason=options.cleaned_data["reason"],
+        note=options.cleaned_data["note"],
+        user=request.user,
+    )
 
     # Show the rows as they are now, keeping what was typed where it was refused.
     fresh = {p.pk: p for p in _grid_products(warehouse).filter(pk__in=[r.product.pk for r in rows])}
@@ -114,50 +150,39 @@ def _save_grid(request: HttpRequest, warehouse: Warehouse) -> tuple[list[StockRo
         pk = row.product.pk
         row.physical, row.reserved = fresh[pk].physical, fresh[pk].reserved
         if pk in result.errors:
-            row.error = result.errors[pk]
-        if not row.error:
+            row.error = str(result.errors[pk])
+        else:
             row.value = str(row.physical)
             row.saved = result.movements.get(pk) is not None
-    changed = len(result.changed)
-    failed = sum(1 for row in rows if row.error)
-    summary = {
-        "changed": changed,
-        "failed": failed,
-        "text": ngettext("%(count)d row changed.", "%(count)d rows changed.", changed)
-        % {"count": changed},
-    }
-    if failed:
-        summary["errors"] = ngettext(
-            "%(count)d row has an error and was not saved.",
-            "%(count)d rows have errors and were not saved.",
-            failed,
-        ) % {"count": failed}
-    return rows, summary
+    return rows, _summary(len(result.changed), len(result.errors))
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("inventory.change_stockitem", raise_exception=True)
 def stock_mass_edit(request: HttpRequest) -> HttpResponse:
-    """Inventaire > Edition des stocks en masse: type new physical quantities, save them all.
+    """Inventaire > Édition des stocks en masse: type new physical quantities (or `+N` / `−N`
+    changes), give a reason, save them all.
 
     Works as a plain form (post, then redirect back) and with htmx (the grid is swapped in
-    place). Each row is saved on its own: a bad row is shown with its error, the others save.
+    place). A bad row is shown with its error, the others save.
     """
     search = StockSearchForm(request.GET or None)
     warehouse = search.selected_warehouse()
-    context = {"search": search, "warehouse": warehouse, "summary": None}
+    options = StockEditOptionsForm(request.POST if request.method == "POST" else None)
+    context = {"search": search, "warehouse": warehouse, "summary": None, "options": options}
     if warehouse is None:
         return render(request, "inventory/stock_mass_edit.html", context)
+    context["grid_query"] = urlencode(search.query_params(warehouse))
 
     if request.method == "POST":
-        rows, summary = _save_grid(request, warehouse)
+        rows, summary = _save_grid(request, warehouse, options)
         if not summary["failed"] and not request.htmx:
             messages.success(request, summary["text"])
             return redirect(request.get_full_path())
         context.update(rows=rows, summary=summary, page_obj=None)
     else:
         products = search_products(_grid_products(warehouse), search.search_query())
-        page = Paginator(products, GRID_SIZE).get_page(request.GET.get("page"))
+        page = nearest_page(Paginator(products, GRID_SIZE), request.GET.get("page"))
         context.update(rows=stock_rows(page.object_list), page_obj=page)
 
     template = "inventory/stock_grid.html" if request.htmx else "inventory/stock_mass_edit.html"

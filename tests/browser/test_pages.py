@@ -140,7 +140,7 @@ def test_mass_stock_edit_saves_a_quantity_and_reports_a_bad_one(page, log_in):
     expect(page.get_by_test_id("summary")).to_have_text("1 ligne modifiée.")
     cap_row = page.locator("tr[data-sku='CAP-01']")
     expect(cap_row.locator(".field-error")).to_have_text(
-        "Une quantité en stock ne peut pas être négative."
+        "Retirer 3 de 2 laisserait -1 : une quantité en stock ne peut pas être négative."
     )
     expect(cap_row.get_by_label("Quantité physique de CAP-01")).to_have_value("-3")
     expect(page.locator("tr[data-sku='TSHIRT-M']")).to_contain_text("Enregistré")
@@ -165,7 +165,7 @@ def test_pages_render_in_french_then_english_after_switching(page, log_in):
 
     page.goto(f"/sales/orders/{order.number}/")
     expect(page.get_by_role("navigation", name="Menu principal")).to_contain_text(
-        "Edition des stocks en masse"
+        "Édition des stocks en masse"
     )
     expect(page.locator(".summary")).to_contain_text("12,00\u00a0€")
     expect(page.locator("html")).to_have_attribute("lang", "fr")

@@ -57,7 +57,7 @@ def test_compiled_catalogue_matches_the_po_file(language, tmp_path):
 
 def test_menu_labels_in_both_languages():
     with translation.override("fr"):
-        assert translation.gettext("Mass stock edit") == "Edition des stocks en masse"
+        assert translation.gettext("Mass stock edit") == "Édition des stocks en masse"
         assert translation.gettext("Customer returns") == "Retours clients"
     with translation.override("en"):
         assert translation.gettext("Mass stock edit") == "Mass stock edit"

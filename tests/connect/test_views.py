@@ -68,10 +68,10 @@ def test_language_switch_sets_the_language_and_returns_to_the_page(client):
 
     page = client.get(url)
     assert '<html lang="en">' in page.text
-    assert "Mass stock edit" in page.text and "Edition des stocks en masse" not in page.text
+    assert "Mass stock edit" in page.text and "Édition des stocks en masse" not in page.text
 
     client.post(reverse("set_language"), {"language": "fr", "next": url})
-    assert "Edition des stocks en masse" in client.get(url).text
+    assert "Édition des stocks en masse" in client.get(url).text
 
 
 def test_language_switch_works_before_login_and_refuses_foreign_redirects(client):
