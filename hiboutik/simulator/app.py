@@ -120,10 +120,13 @@ class App:
     def _run(self, route: Any, params: dict[str, Any], request: Request) -> Response:
         ctx = Context(self.sim, request)
         try:
-            if route.locked:
+            if route.locked and request.method == "GET":
+                with self.sim.lock.shared():
+                    response = _as_response(route.handler(ctx, **params))
+            elif route.locked:
                 with self.sim.lock:
                     response = _as_response(route.handler(ctx, **params))
-                    if request.method != "GET" and response.status < 400:
+                    if response.status < 400:
                         self.sim.persist()
             else:
                 response = _as_response(route.handler(ctx, **params))

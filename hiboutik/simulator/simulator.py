@@ -17,6 +17,7 @@ from hiboutik.simulator.clock import current_month, local_now, stamp
 from hiboutik.simulator.config import SimulatorConfig
 from hiboutik.simulator.control import build_control_router
 from hiboutik.simulator.faults import Faults
+from hiboutik.simulator.locking import SharedLock
 from hiboutik.simulator.routes import build_api_router
 from hiboutik.simulator.seed import add_bulk_products, build_state
 from hiboutik.simulator.server import SimulatorHTTPServer
@@ -52,9 +53,11 @@ class Simulator:
             state_path=Path(state_path) if state_path is not None else None,
             **options,
         )
-        # One lock for the whole account: handlers are short, and it keeps every change
-        # (a sale and its stock movements) atomic.
-        self.lock = threading.RLock()
+        # Reads share the account's lock, writes take it alone: a change (a sale and its
+        # stock movements) stays atomic and reads never queue behind one another.
+        self.lock = SharedLock()
+        # The call counters change on every call, reads included: a lock of their own.
+        self._usage_lock = threading.Lock()
         self.state = self._initial_state()
         self.faults = Faults(latency_ms=latency_ms)
         self.rng = random.Random()  # noqa: S311 - fault dice, not security
@@ -124,14 +127,17 @@ class Simulator:
         return state
 
     def persist(self) -> None:
-        """Call with the lock held."""
+        """Call with the lock held (the writer side)."""
         if self.config.state_path is not None:
-            save_state(self.state, self.config.state_path)
+            with self._usage_lock:
+                save_state(self.state, self.config.state_path)
 
     def reset(self) -> None:
         """Back to the seed: data, counters, deliveries and faults."""
         with self.lock:
-            self.state = build_state(self.config.seed, stamp(local_now()))
+            state = build_state(self.config.seed, stamp(local_now()))
+            with self._usage_lock:
+                self.state = state
             self.faults = Faults(latency_ms=self.config.latency_ms)
             with self._flight_lock:
                 self._max_in_flight = self._in_flight
@@ -148,7 +154,7 @@ class Simulator:
     def count_call(self, route_name: str) -> int:
         """Count one API call against the month; returns the month's count including it."""
         month = current_month()
-        with self.lock:
+        with self._usage_lock:
             usage = self.state.usage
             if usage["month"] != month:
                 usage.update(month=month, calls=0, by_route={})
@@ -169,7 +175,7 @@ class Simulator:
             self._in_flight -= 1
 
     def stats(self) -> dict[str, Any]:
-        with self.lock:
+        with self.lock.shared(), self._usage_lock:
             usage = self.state.usage
             month = current_month()
             same_month = usage["month"] == month

@@ -1,15 +1,21 @@
 """The simulated account's data, and its persistence to a JSON file.
 
 Everything lives in plain dicts so a snapshot is one ``json.dumps`` away; the owner (the
-simulator) serialises access with one lock, so nothing here locks."""
+simulator) guards access with its shared lock (many readers or one writer), so nothing here
+locks. Indexes derived from the catalogue (which rows a stock list holds, in which order) are
+kept until a product changes, so that reading one page costs what the page holds, not what
+the catalogue holds."""
 
 from __future__ import annotations
 
 import json
 import os
 import tempfile
+from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 FORMAT_VERSION = 1
 
@@ -32,6 +38,8 @@ TABLES = (
 
 # Keep the stats response and the state file bounded on long demo runs.
 MAX_DELIVERIES = 1000
+# Derived indexes kept at once (one per distinct stock-list filter, for instance).
+MAX_DERIVED = 64
 
 
 class StateFileError(RuntimeError):
@@ -47,6 +55,25 @@ class State:
         self.sequences: dict[str, int] = {}
         self.usage: dict[str, Any] = {"month": "", "calls": 0, "by_route": {}}
         self.deliveries: list[dict[str, Any]] = []
+        self.catalogue_version = 0
+        self._derived: dict[Hashable, tuple[int, Any]] = {}
+
+    # --- indexes derived from the catalogue ------------------------------------------------
+    def catalogue_changed(self) -> None:
+        """Call after any product is created or changed (with the writer lock held)."""
+        self.catalogue_version += 1
+
+    def derived(self, key: Hashable, build: Callable[[], T]) -> T:
+        """``build()``, computed again only when the catalogue changed since the last time.
+        Readers may race to build the same value; they build the same thing."""
+        cached = self._derived.get(key)
+        if cached is not None and cached[0] == self.catalogue_version:
+            return cached[1]
+        value = build()
+        if len(self._derived) >= MAX_DERIVED:
+            self._derived.clear()
+        self._derived[key] = (self.catalogue_version, value)
+        return value
 
     # --- rows ---------------------------------------------------------------------------
     def next_id(self, sequence: str) -> int:

@@ -22,7 +22,10 @@ def register(router: Router) -> None:
 
 def list_products(ctx: Context) -> Response:
     """Active products only; archived ones stay readable by id and through searches."""
-    rows = [p for p in ctx.state.rows("products") if not p["product_arch"]]
+    rows = ctx.state.derived(
+        ("active_products",),
+        lambda: [p for p in ctx.state.rows("products") if not p["product_arch"]],
+    )
     return paged(ctx, rows, lambda p: product_view(ctx.state, p, ctx.base_url))
 
 

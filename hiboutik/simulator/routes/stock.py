@@ -51,6 +51,21 @@ def _stocked_products(ctx: Context) -> list[dict[str, Any]]:
     return [p for p in ctx.state.rows("products") if p["product_stock_management"]]
 
 
+def _warehouse_keys(ctx: Context, wanted: dict[str, Any]) -> list[tuple[dict[str, Any], int]]:
+    """(product, size) of every row of a warehouse list, in order; kept until the catalogue
+    changes, so each page renders its own 250 rows and nothing else."""
+
+    def build() -> list[tuple[dict[str, Any], int]]:
+        return [
+            (product, size_id)
+            for product in _stocked_products(ctx)
+            if all(product[name] == value for name, value in wanted.items())
+            for size_id in _size_ids(product)
+        ]
+
+    return ctx.state.derived(("stock_by_warehouse", *sorted(wanted.items())), build)
+
+
 def by_warehouse(ctx: Context, warehouse_id: int) -> Response:
     require_row(ctx, "warehouses", warehouse_id, "warehouse")
     query = {k: v for k, v in ctx.query.items() if k != "p"}
@@ -58,13 +73,8 @@ def by_warehouse(ctx: Context, warehouse_id: int) -> Response:
     reader.reject_unknown(set(_WAREHOUSE_FILTERS))
     wanted = {n: reader.get(n, parser) for n, parser in _WAREHOUSE_FILTERS.items() if n in query}
     reader.check()
-    rows = [
-        _row(ctx, product, warehouse_id, size_id)
-        for product in _stocked_products(ctx)
-        if all(product[name] == value for name, value in wanted.items())
-        for size_id in _size_ids(product)
-    ]
-    return paged(ctx, rows, may_ignore_p=True)
+    keys = _warehouse_keys(ctx, wanted)
+    return paged(ctx, keys, lambda key: _row(ctx, key[0], warehouse_id, key[1]), may_ignore_p=True)
 
 
 def by_product(ctx: Context, product_id: int) -> list[dict[str, Any]]:
@@ -93,10 +103,13 @@ def by_product_size(ctx: Context, product_id: int, size_id: int) -> list[dict[st
 
 
 def all_warehouses(ctx: Context) -> Response:
-    rows = [
-        _row(ctx, product, warehouse_id, size_id)
-        for warehouse_id in sorted(ctx.state.tables["warehouses"])
-        for product in _stocked_products(ctx)
-        for size_id in _size_ids(product)
-    ]
-    return paged(ctx, rows, may_ignore_p=True)
+    def build() -> list[tuple[int, dict[str, Any], int]]:
+        return [
+            (warehouse_id, product, size_id)
+            for warehouse_id in sorted(ctx.state.tables["warehouses"])
+            for product in _stocked_products(ctx)
+            for size_id in _size_ids(product)
+        ]
+
+    keys = ctx.state.derived(("stock_all_warehouses",), build)
+    return paged(ctx, keys, lambda key: _row(ctx, key[1], key[0], key[2]), may_ignore_p=True)

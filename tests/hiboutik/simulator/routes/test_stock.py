@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from tests.hiboutik.simulator.conftest import Api
 
 
@@ -50,3 +52,45 @@ def test_all_warehouses_paginates(api: Api) -> None:
     first = api.get("/stock_available/all_wh/")
     assert len(first.json()) == 250
     assert first.headers["Content-Range"].endswith(f"/{2 * (15 + 200)}")
+
+
+def test_a_stock_page_renders_its_own_rows_only(simulator_factory, monkeypatch) -> None:
+    from hiboutik.simulator.routes import stock
+
+    sim = simulator_factory(seed="empty")
+    sim.add_products(2_000)
+    rendered = []
+    original = stock._row
+    monkeypatch.setattr(stock, "_row", lambda *args: rendered.append(1) or original(*args))
+    api = Api(sim)
+    for _ in range(3):
+        assert len(api.get("/stock_available/warehouse_id/1", params={"p": 5}).json()) == 250
+    assert len(rendered) == 3 * 250
+
+    # The index follows the catalogue: a product that stops managing stock leaves the list.
+    first = api.get("/stock_available/warehouse_id/1").json()[0]["product_id"]
+    changed = api.put(
+        f"/product/{first}",
+        data={"product_attribute": "product_stock_management", "new_value": "0"},
+    )
+    assert changed.status_code == 200
+    assert first not in {r["product_id"] for r in api.get("/stock_available/warehouse_id/1").json()}
+
+
+def test_reads_do_not_wait_for_one_another_but_writes_do(simulator) -> None:
+    api = Api(simulator)
+    with simulator.lock.shared():  # a long read in progress
+        assert api.get("/stock_available/warehouse_id/1", timeout=5).status_code == 200
+        written: list[int] = []
+        writer = threading.Thread(
+            target=lambda: written.append(
+                api.put(
+                    "/product/4", data={"product_attribute": "product_model", "new_value": "Cap"}
+                ).status_code
+            )
+        )
+        writer.start()
+        writer.join(timeout=0.3)
+        assert written == []  # the write waits for the read to finish
+    writer.join(timeout=5)
+    assert written == [200]
