@@ -85,6 +85,15 @@ class HiboutikPayloadError(HiboutikError):
     an amount that is not a number. Raised by the mappers as well as the client."""
 
 
+class HiboutikTimeZoneUnknown(HiboutikError):
+    """A store's time zone is needed but Hiboutik did not give it: the caller must take it
+    from its configuration, never guess it."""
+
+    def __init__(self, message: str, *, store_id: int, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.store_id = store_id
+
+
 class HiboutikPaginationError(HiboutikPayloadError):
     """A list did not end within the client's page cap (``max_pages``): the server kept sending
     full, different pages, or announced more rows than the cap allows. Raised instead of

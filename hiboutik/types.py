@@ -4,18 +4,26 @@ All frozen: a flow can keep, compare and hash them. Money and rates are ``Decima
 fractions, ``Decimal("0.2")`` for 20 %, as Hiboutik sends them), ids are ``int`` with Hiboutik's
 ``0`` meaning "none" kept as is, and date-times are *naive* local times of the store, exactly as
 Hiboutik sends them; turning them into aware UTC values needs the store's time zone, which is
-the caller's business (:attr:`Store.time_zone`).
+the caller's business (:meth:`Store.zone`). The client never guesses one: a store whose time
+zone Hiboutik did not give (or gave in a form that is not an IANA name) has
+:data:`TIME_ZONE_UNKNOWN`, and asking its zone raises, so the caller asks the configuration.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from hiboutik.errors import HiboutikTimeZoneUnknown
 
 # Hiboutik silently cuts products_ref_ext to this many characters (measured on a live account).
 PRODUCT_REF_EXT_MAX_LENGTH = 20
 PAGE_SIZE = 250
+# A store's time zone when Hiboutik did not tell it: never replaced by a guess.
+TIME_ZONE_UNKNOWN: Final = "unknown"
 
 
 # --- catalogue -----------------------------------------------------------------------------
@@ -53,6 +61,30 @@ class StockLevel:
 
 
 @dataclass(frozen=True)
+class StockChange:
+    """A change to apply to one product (and size) in a warehouse: ``quantity`` units more
+    (positive) or fewer (negative)."""
+
+    product_id: int
+    quantity: int
+    size_id: int = 0
+
+
+@dataclass(frozen=True)
+class StockPush:
+    """What :meth:`~hiboutik.client.HiboutikClient.push_stock_changes` did: the inventory input
+    it validated (``None`` when there was nothing it could apply), the changes applied, the
+    decreases the account refused (Hiboutik refusing negative quantities in stock orders: they
+    were not applied, and cannot be through the API), and the stock read back afterwards when
+    asked (one row per warehouse and size of each changed product, in that warehouse)."""
+
+    inventory_input_id: int | None
+    applied: tuple[StockChange, ...] = ()
+    refused: tuple[StockChange, ...] = ()
+    stock_after: tuple[StockLevel, ...] = ()
+
+
+@dataclass(frozen=True)
 class Product:
     product_id: int
     name: str
@@ -75,7 +107,14 @@ class Product:
     updated_at: datetime | None = None
     sizes: tuple[ProductSize, ...] = ()
     images: tuple[ProductImage, ...] = ()
+    # Hiboutik lists stock rows for products without stock management too, with figures that
+    # mean nothing: read managed_stock unless you check stock_managed yourself.
     stock: tuple[StockLevel, ...] = ()
+
+    @property
+    def managed_stock(self) -> tuple[StockLevel, ...]:
+        """The stock rows, or none when the product does not manage stock."""
+        return self.stock if self.stock_managed else ()
 
 
 @dataclass(frozen=True)
@@ -131,7 +170,26 @@ class Store:
     enabled: bool = True
     warehouse_id: int | None = None
     currency: str = ""
-    time_zone: str = ""
+    time_zone: str = TIME_ZONE_UNKNOWN  # an IANA name, or TIME_ZONE_UNKNOWN
+    # When the store's fiscal day starts, if Hiboutik says (sales before it belong to the day
+    # before: their date_z is the previous day).
+    day_start: time | None = None
+
+    @property
+    def time_zone_known(self) -> bool:
+        return self.time_zone != TIME_ZONE_UNKNOWN
+
+    def zone(self) -> ZoneInfo:
+        """The store's time zone; raises :class:`HiboutikTimeZoneUnknown` when Hiboutik did
+        not give one, so that the caller asks its configuration instead of guessing."""
+        if not self.time_zone_known:
+            raise HiboutikTimeZoneUnknown(
+                f"Hiboutik did not give the time zone of store {self.store_id} ({self.name!r}); "
+                "its sale times cannot be placed in time without one: set it in the "
+                "integration's configuration",
+                store_id=self.store_id,
+            )
+        return ZoneInfo(self.time_zone)
 
 
 @dataclass(frozen=True)
@@ -145,6 +203,7 @@ class PaymentType:
     code: str  # "ESP", "CB", "CHE", custom codes; "DIV" marks a split payment on a sale
     label: str = ""
     currency: str = ""
+    enabled: bool = True
 
 
 # --- customers -----------------------------------------------------------------------------
@@ -215,8 +274,14 @@ class SaleLine:
     ref_ext: str = ""
     discount: Decimal = Decimal(0)
     stock_withdrawal: bool = True
+    # Return markers (architecture.md §3). A return line of another sale has
+    # line_item_id_return = the original line; a line exchanged at the till for a credit note
+    # stays in its own sale with credit_note set, its credit_note_id and date_return.
     credit_note: bool = False
+    credit_note_id: int = 0
     line_item_id_return: int = 0  # the original line when this line returns it
+    date_return: datetime | None = None
+    stock_managed: bool = True  # the product's product_stock_management when sold
     total_net: Decimal | None = None
     total_tax: Decimal | None = None
     total_gross: Decimal | None = None
@@ -235,8 +300,20 @@ class SaleTax:
 @dataclass(frozen=True)
 class PaymentDetail:
     payment_type: str
-    amount: Decimal
+    amount: Decimal  # may be negative: money given back
     payment_detail_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CashFlow:
+    """A payment added to a sale after its day was closed (``cash_flow`` on the sale)."""
+
+    payment_type: str
+    amount: Decimal
+    cash_flow_id: int | None = None
+    date_time: datetime | None = None
+    currency: str = ""
+    comments: str = ""
 
 
 @dataclass(frozen=True)
@@ -262,7 +339,14 @@ class Sale:
     total_gross: Decimal | None = None
     lines: tuple[SaleLine, ...] = ()
     taxes: tuple[SaleTax, ...] = ()
+    # Payments: on a DIV sale the lines, what they add up to and what is still due (negative:
+    # overpaid); payment lines may be added, negative too, after the sale is closed, and those
+    # added after its day was closed come as cash_flow.
     payment_details: tuple[PaymentDetail, ...] = ()
+    payment_total: Decimal | None = None
+    balance: Decimal | None = None
+    cash_flow: tuple[CashFlow, ...] = ()
+    fiscal_day: date | None = None  # date_z: the day of the Z report the sale belongs to
 
     @property
     def is_closed(self) -> bool:
@@ -270,8 +354,15 @@ class Sale:
 
     @property
     def returned_line_ids(self) -> tuple[int, ...]:
-        """Original line ids this sale gives back (a POS exchange or return)."""
+        """Original line ids this sale gives back (a return sale's lines)."""
         return tuple(line.line_item_id_return for line in self.lines if line.line_item_id_return)
+
+    @property
+    def credited_lines(self) -> tuple[SaleLine, ...]:
+        """This sale's own lines exchanged at the till for a credit note."""
+        return tuple(
+            line for line in self.lines if line.credit_note and not line.line_item_id_return
+        )
 
 
 # --- webhooks ------------------------------------------------------------------------------

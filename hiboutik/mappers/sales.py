@@ -5,9 +5,11 @@ may stand in for the modern ones)."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from hiboutik.errors import HiboutikPayloadError
 from hiboutik.mappers.values import (
     as_list,
     int_or_zero,
@@ -16,12 +18,13 @@ from hiboutik.mappers.values import (
     optional_int,
     parse_datetime,
     parse_flag,
+    parse_int,
     require_decimal,
     require_int,
     require_mapping,
     text,
 )
-from hiboutik.types import PaymentDetail, Sale, SaleLine, SaleSummary, SaleTax
+from hiboutik.types import CashFlow, PaymentDetail, Sale, SaleLine, SaleSummary, SaleTax
 
 
 def sale_summary_from_payload(payload: Any) -> SaleSummary:
@@ -74,7 +77,27 @@ def sale_from_payload(payload: Any) -> Sale:
             payment_detail_from_payload(detail)
             for detail in as_list(row.get("payment_details"), field="payment_details")
         ),
+        payment_total=optional_decimal(row, "payment_total"),
+        balance=optional_decimal(row, "balance"),
+        cash_flow=tuple(
+            cash_flow_from_payload(flow)
+            for flow in as_list(row.get("cash_flow"), field="cash_flow")
+        ),
+        fiscal_day=fiscal_day(optional(row, "date_z")),
     )
+
+
+def fiscal_day(value: Any) -> date | None:
+    """``date_z``: an int ``YYYYMMDD`` (a string in webhooks), 0 while unassigned."""
+    if value is None or value == "":
+        return None
+    number = parse_int(value, field="date_z")
+    if number == 0:
+        return None
+    try:
+        return date(number // 10_000, number // 100 % 100, number % 100)
+    except ValueError:
+        raise HiboutikPayloadError(f"date_z: expected YYYYMMDD, got {value!r}") from None
 
 
 def sale_line_from_payload(payload: Any) -> SaleLine:
@@ -95,7 +118,15 @@ def sale_line_from_payload(payload: Any) -> SaleLine:
         discount=discount if discount is not None else Decimal(0),
         stock_withdrawal=True if withdrawal is None else parse_flag(withdrawal),
         credit_note=parse_flag(optional(row, "credit_note")),
+        credit_note_id=int_or_zero(row, "credit_note_id"),
         line_item_id_return=int_or_zero(row, "line_item_id_return"),
+        # Hiboutik writes 0 (or the zero date) for "not returned".
+        date_return=None
+        if optional(row, "date_return") in (0, "0")
+        else parse_datetime(optional(row, "date_return"), field="date_return"),
+        stock_managed=True
+        if optional(row, "product_stock_management") is None
+        else parse_flag(row["product_stock_management"]),
         total_net=optional_decimal(row, "item_total_net"),
         total_tax=optional_decimal(row, "item_total_tax"),
         total_gross=optional_decimal(row, "item_total_gross"),
@@ -111,6 +142,18 @@ def sale_tax_from_payload(payload: Any) -> SaleTax:
         total_vat=require_decimal(row, "total_vat"),
         total_gross=require_decimal(row, "total_gross"),
         label=text(optional(row, "tax_label")),
+    )
+
+
+def cash_flow_from_payload(payload: Any) -> CashFlow:
+    row = require_mapping(payload, what="cash flow")
+    return CashFlow(
+        payment_type=text(optional(row, "payment_type")),
+        amount=require_decimal(row, "payment_amount", "amount"),
+        cash_flow_id=optional_int(row, "cash_flow_id"),
+        date_time=parse_datetime(optional(row, "date_time"), field="date_time"),
+        currency=text(optional(row, "currency_code", "currency")),
+        comments=text(optional(row, "comments")),
     )
 
 

@@ -232,9 +232,9 @@ def update_product(
 
 
 def stock_rows(state: State, product: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per warehouse and size; none for products without stock management."""
-    if not product["product_stock_management"]:
-        return []
+    """One row per warehouse and size, for products without stock management too: a real
+    2025 webhook shows a row of 15 for such a product (hiboutik-api.md §14). The number means
+    nothing then; readers filter by ``product_stock_management``."""
     size_ids = [int(s) for s in product["size_barcodes"]] or [0]
     return [
         {

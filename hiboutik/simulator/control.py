@@ -3,6 +3,7 @@ a refund), webhook resends, fault injection, statistics, reset and bulk seeding.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +12,7 @@ from hiboutik.simulator.context import Context
 from hiboutik.simulator.errors import invalid, not_found
 from hiboutik.simulator.faults import updated_faults
 from hiboutik.simulator.http_types import Response
-from hiboutik.simulator.pos import make_exchange, make_refund, ring_up_sale
+from hiboutik.simulator.pos import add_payment, make_exchange, make_refund, ring_up_sale
 from hiboutik.simulator.router import Router
 from hiboutik.simulator.state import State
 from hiboutik.simulator.webhooks import deliver_sale
@@ -25,6 +26,7 @@ def build_control_router() -> Router:
     router.add("POST", "/sales", pos_action(ring_up_sale), locked=False)
     router.add("POST", "/exchanges", pos_action(make_exchange), locked=False)
     router.add("POST", "/refunds", pos_action(make_refund), locked=False)
+    router.add("POST", "/payments", pos_action(add_payment), locked=False)
     router.add("POST", "/webhooks/resend", resend_webhook, locked=False)
     router.add("GET", "/stats", stats, locked=False)
     router.add("POST", "/faults", set_faults)
@@ -69,7 +71,8 @@ def pos_action(action: Callable[[State, dict[str, Any]], dict[str, Any]]) -> Any
 
     def handler(ctx: Context) -> Response:
         with ctx.sim.lock:
-            sale = action(ctx.state, ctx.fields)
+            # A copy: the stored sale may change (a payment added) while this one is sent.
+            sale = copy.deepcopy(action(ctx.state, ctx.fields))
             ctx.sim.persist()
         deliver_sale(ctx.sim, sale["sale_id"])
         return Response(201, sale)

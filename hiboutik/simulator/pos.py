@@ -12,7 +12,9 @@ from hiboutik.simulator import fields as f
 from hiboutik.simulator.catalogue import barcode_owner, product_price
 from hiboutik.simulator.clock import local_now, parse_stamp, stamp
 from hiboutik.simulator.errors import ApiError, invalid, not_found
-from hiboutik.simulator.sales import LineInput, build_line, build_sale
+from hiboutik.simulator.fiscal import today_z
+from hiboutik.simulator.money import fmt
+from hiboutik.simulator.sales import LineInput, build_line, build_sale, settle
 from hiboutik.simulator.state import State
 
 # Measured (hiboutik-api.md §9.2): sale_ext_ref is cut to 25 characters.
@@ -39,6 +41,7 @@ EXCHANGE_FIELDS = {
     "completed_at",
 }
 REFUND_FIELDS = {"store_id", "customer_id", "payment", "payments", "lines", "completed_at"}
+PAYMENT_FIELDS = {"sale_id", "payment_type", "amount"}
 LINE_FIELDS = {"product_id", "barcode", "size_id", "quantity", "price"}
 
 
@@ -141,6 +144,51 @@ def make_refund(state: State, body: dict[str, Any]) -> dict[str, Any]:
         line.price = -abs(line.price)
         line.stock_withdrawal = 0
     return _close(state, store, customer_id, payment, payments, lines, completed_at, "")
+
+
+def add_payment(state: State, body: dict[str, Any]) -> dict[str, Any]:
+    """A payment line added to a closed split (DIV) sale, negative too (money given back), as
+    LZ measured: a ``payment_details`` line while the sale's fiscal day is still open, a
+    ``cash_flow`` entry once it is over. ``payment_total`` and ``balance`` follow."""
+    reader = f.FieldReader(body)
+    reader.reject_unknown(PAYMENT_FIELDS)
+    sale_id = reader.get("sale_id", f.parse_positive_int, required=True)
+    code = reader.get("payment_type", f.parse_required_text, required=True)
+    amount = reader.get("amount", f.parse_decimal, required=True)
+    if amount is not None and amount == 0:
+        reader.fail("amount", "must not be 0")
+    reader.check()
+    sale = state.get("sales", sale_id)
+    if sale is None:
+        raise not_found(f"sale {sale_id} not found", {"sale_id": f"unknown id {sale_id}"})
+    if sale["payment"] != "DIV":
+        raise invalid({"sale_id": 'payments are added to a split sale ("payment": "DIV")'})
+    store = _store(state, sale["store_id"])
+    if code not in {p["payment_type"] for p in state.payment_types.get(store["store_id"], [])}:
+        raise _invalid_payment()
+    if sale["date_z"] < today_z(store):
+        sale.setdefault("cash_flow", []).append(
+            {
+                "cash_flow_id": state.next_id("cash_flow"),
+                "payment_type": code,
+                "payment_amount": fmt(amount),
+                "date_time": _now(store),
+                "currency_code": sale["currency"],
+                "comments": "",
+                "store_id": store["store_id"],
+                "datez": today_z(store),
+            }
+        )
+    else:
+        sale["payment_details"].append(
+            {
+                "payment_detail_id": state.next_id("payment_details"),
+                "payment_type": code,
+                "payment_amount": fmt(amount),
+            }
+        )
+    settle(sale)
+    return sale
 
 
 # --- helpers ----------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Sale arithmetic with Hiboutik's rounding (hiboutik-api.md §6, §9.2).
 
-Prices are tax-included. A line's unit net is kept to 4 places; its totals use the unit
-rounded to the cent times the quantity (3 × 9.6667 gives 29.01). The sale's totals add up
-the lines, while each ``taxes[]`` block is computed from that rate's gross total, so the two
-can differ by a cent, as they do on Hiboutik."""
+Prices are tax-included. A line's unit net is computed to 4 places and shown to the cent, as
+the newer captures show it (``"item_unit_net": "625.00"``; a 2019 one had 4 places); its
+totals use the unit rounded to the cent times the quantity (3 × 9.6667 gives 29.01). The
+sale's totals add up the lines, while each ``taxes[]`` block is computed from that rate's gross
+total, so the two can differ by a cent, as they do on Hiboutik."""
 
 from __future__ import annotations
 
@@ -34,13 +35,13 @@ def line_amounts(
     percentage = round_cents(discount / gross_wo_discount * 100) if gross_wo_discount > 0 else ZERO
     return {
         "discount": fmt(discount),
-        "item_unit_net": fmt(unit_net, 4),
-        "item_unit_tax": fmt(price - unit_net, 4),
-        "item_unit_gross": fmt(price, 4),
-        "item_unit_net_wo_discount": fmt(round4(gross_wo_discount / divisor), 4),
-        "item_unit_gross_wo_discount": fmt(gross_wo_discount, 4),
-        "item_unit_discount_net": fmt(unit_discount_net, 4),
-        "item_unit_discount_gross": fmt(discount, 4),
+        "item_unit_net": fmt(unit_net),
+        "item_unit_tax": fmt(price - unit_net),
+        "item_unit_gross": fmt(price),
+        "item_unit_net_wo_discount": fmt(round4(gross_wo_discount / divisor)),
+        "item_unit_gross_wo_discount": fmt(gross_wo_discount),
+        "item_unit_discount_net": fmt(unit_discount_net),
+        "item_unit_discount_gross": fmt(discount),
         "item_discount_net": fmt(discount_net),
         "item_discount_tax": fmt(discount_gross - discount_net),
         "item_discount_gross": fmt(discount_gross),
@@ -65,7 +66,8 @@ def sale_totals(lines: list[Mapping[str, Any]]) -> dict[str, Any]:
         "sale_total_net": fmt(net),
         "sale_total_tax": fmt(gross - net),
         "sale_total_gross": fmt(gross),
-        "sale_total_quantity": sum(int(line["quantity"]) for line in lines),
+        # The captured 2021 sale says 2 for two lines of 1 and 3 units: it counts lines.
+        "sale_total_quantity": len(lines),
         "sale_total_discount_net": fmt(discount_net),
         "sale_total_discount_tax": fmt(discount_gross - discount_net),
         "sale_total_discount_gross": fmt(discount_gross),
@@ -86,7 +88,7 @@ def tax_blocks(lines: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
         net = round_cents(gross / (1 + rate))
         blocks.append(
             {
-                "tax_value": fmt(rate, 5),
+                "tax_value": fmt(rate, 3),
                 "tax_value_p": rate_label(rate),
                 "tax_label": rate_lines[0]["tax_label"],
                 "tax_accounting_account": "",

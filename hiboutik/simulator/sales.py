@@ -9,6 +9,7 @@ from typing import Any
 
 from hiboutik.simulator.catalogue import barcode_of
 from hiboutik.simulator.clock import ZERO_DATETIME, parse_stamp
+from hiboutik.simulator.fiscal import date_z
 from hiboutik.simulator.money import fmt, rate_percent
 from hiboutik.simulator.sale_amounts import line_amounts, sale_totals, tax_blocks, taxes_conc
 from hiboutik.simulator.state import State
@@ -43,20 +44,6 @@ def size_name(state: State, size_id: int) -> str:
 def build_line(state: State, line_item_id: int, line: LineInput, currency: str) -> dict[str, Any]:
     product = line.product
     category = state.get("categories", product["product_category"])
-    stock = (
-        [
-            {
-                "warehouse_id": warehouse_id,
-                "stock_available": state.stock_of(
-                    warehouse_id, product["product_id"], line.size_id
-                ),
-                "inventory_alert": 0,
-            }
-            for warehouse_id in sorted(state.tables["warehouses"])
-        ]
-        if product["product_stock_management"]
-        else []
-    )
     return {
         "line_item_id": line_item_id,
         "detail_commande_id": line_item_id,
@@ -64,9 +51,10 @@ def build_line(state: State, line_item_id: int, line: LineInput, currency: str) 
         "product_size": line.size_id,
         "size_name": size_name(state, line.size_id),
         "quantity": line.quantity,
-        "product_price": fmt(line.price, 4),
+        # Newer captures: "750.00" and "0.200" (2019 had "62.0000" and "0.20000").
+        "product_price": fmt(line.price),
         "product_currency": currency,
-        "vat": fmt(line.rate, 5),
+        "vat": fmt(line.rate, 3),
         "tax_value": rate_percent(line.rate),
         "tax_label": line.tax_label,
         "stock_withdrawal": line.stock_withdrawal,
@@ -75,7 +63,7 @@ def build_line(state: State, line_item_id: int, line: LineInput, currency: str) 
         "kitchen_pos": 0,
         "multiple": product["multiple"],
         "multiple_quantity": 0,
-        "multiple_product_price": "0.00",
+        "multiple_product_price": 0,  # a JSON number in the captures
         "credit_note": line.credit_note,
         "credit_note_id": line.credit_note_id,
         "line_item_id_return": line.line_item_id_return,
@@ -109,7 +97,6 @@ def build_line(state: State, line_item_id: int, line: LineInput, currency: str) 
         "tags": list(product["tags"]),
         "modifiers": [],
         "modifiers_conc": "",
-        "stock_available": stock,
     }
 
 
@@ -160,8 +147,8 @@ def build_sale(
             {"payment_detail_id": detail_id, "payment_type": code, "payment_amount": fmt(amount)}
             for detail_id, (code, amount) in zip(payment_detail_ids, payments, strict=True)
         ]
-        paid = sum((amount for _, amount in payments), Decimal(0))
-        sale["balance"] = fmt(Decimal(totals["sale_total_gross"]) - paid)
+    settle(sale)
+    fiscal = str(date_z(store, completed_at))
     sale.update(
         {
             "billing_address": 0,
@@ -182,15 +169,15 @@ def build_sale(
             "vat_number": "",
             "sale_misc": "",
             "sale_num_fac": "",
-            "invoice_id": 0,
-            "date_z": int(completed.strftime("%Y%m%d")),
+            "invoice_id": "",
+            "date_z": int(fiscal),
             "closed_day": 0,
             "pickup_date": ZERO_DATETIME,
             **_date_parts("created_at", created_at),
             **_date_parts("completed_at", completed_at),
-            "date_z_yyyy": completed.strftime("%Y"),
-            "date_z_mm": completed.strftime("%m"),
-            "date_z_dd": completed.strftime("%d"),
+            "date_z_yyyy": fiscal[:4],
+            "date_z_mm": fiscal[4:6],
+            "date_z_dd": fiscal[6:],
             "completed_at_yyyymmddhhmmss": completed.strftime("%Y%m%d%H%M%S"),
             **totals,
             "taxes": blocks,
@@ -206,6 +193,24 @@ def build_sale(
         }
     )
     return sale
+
+
+def settle(sale: dict[str, Any]) -> None:
+    """``payment_total``: what was paid, the whole total for a single payment type, the
+    payment lines and later cash flows for a split (DIV) sale, which also shows the
+    ``balance`` still due (negative: overpaid), as LZ measured."""
+    if sale["payment"] != "DIV":
+        sale["payment_total"] = sale["total"]
+        return
+    paid = sum(
+        (
+            Decimal(line["payment_amount"])
+            for line in (*sale["payment_details"], *sale.get("cash_flow", ()))
+        ),
+        Decimal(0),
+    )
+    sale["payment_total"] = fmt(paid)
+    sale["balance"] = fmt(Decimal(sale["total"]) - paid)
 
 
 SHORT_ROW_KEYS = (

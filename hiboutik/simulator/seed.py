@@ -7,6 +7,7 @@ from typing import Any
 
 from hiboutik.simulator.catalogue import create_product
 from hiboutik.simulator.clock import DEFAULT_TIME_ZONE
+from hiboutik.simulator.fiscal import MIDNIGHT
 from hiboutik.simulator.state import State
 
 # hiboutik-api.md §6: the default French taxes, ids 1..5.
@@ -44,7 +45,16 @@ def _add_taxes(state: State) -> None:
 
 
 def _add_store(
-    state: State, name: str, warehouse_name: str, street: str, zip_code: str, city: str
+    state: State,
+    name: str,
+    warehouse_name: str,
+    street: str,
+    zip_code: str,
+    city: str,
+    *,
+    country: str = "FR",
+    time_zone: str = DEFAULT_TIME_ZONE,
+    day_start: str = MIDNIGHT,
 ) -> dict[str, Any]:
     warehouse = state.insert(
         "warehouses", {"warehouse_name": warehouse_name, "warehouse_enabled": 1}, "warehouse_id"
@@ -56,19 +66,20 @@ def _add_store(
             "store_enabled": 1,
             "warehouse_id": warehouse["warehouse_id"],
             "store_default_currency": "EUR",
-            "store_time_zone": DEFAULT_TIME_ZONE,
+            "store_time_zone": time_zone,
+            "store_day_start": day_start,
             "store_default_payment_method": "ESP",
             "store_address": {
                 "company": f"Connect Demo {city}",
                 "address": street,
                 "zippostal_code": zip_code,
                 "city": city,
-                "country": "FR",
+                "country": country,
                 "tax_number": "FR00123456789",
                 "company_number": "12345678900012",
                 "legal_status": "SAS",
                 "code_naf": "4771Z",
-                "email": f"{city.lower()}@connect.test",
+                "email": f"{city.lower().replace(' ', '-')}@connect.test",
                 "phone": "0100000000",
                 "iban": "",
             },
@@ -79,6 +90,7 @@ def _add_store(
         {
             "payment_type": code,
             "payment_type_label": label,
+            "enabled": 1,
             "currency": "EUR",
             "accounting_account": "",
             "store_id": store["store_id"],
@@ -90,7 +102,20 @@ def _add_store(
 
 def _add_demo(state: State, now: str) -> None:
     _add_store(state, "Boutique Paris", "Entrepôt Paris", "12 rue de Rivoli", "75004", "Paris")
-    _add_store(state, "Boutique Lyon", "Entrepôt Lyon", "5 place Bellecour", "69002", "Lyon")
+    # A real webhook comes from a Réunion store (hiboutik-api.md §14): four hours ahead of
+    # Paris, and here with a fiscal day starting at 04:00, so a sale closed at 02:00 belongs
+    # to the day before.
+    _add_store(
+        state,
+        "Boutique Saint-Denis",
+        "Entrepôt Saint-Denis",
+        "2 rue de Paris",
+        "97400",
+        "Saint-Denis",
+        country="REU",
+        time_zone="Indian/Reunion",
+        day_start="04:00",
+    )
     for position, name in enumerate(("Vêtements", "Chaussures", "Accessoires"), start=1):
         state.insert(
             "categories",
@@ -149,8 +174,11 @@ _DEMO_PRODUCTS = (
     ("Casquette", "19.50", "6.00", 1, 3, 2, 0, "CASQUETTE", 20),
     ("Tote bag", "12.00", "3.20", 1, 3, 1, 0, "TOTE-BAG", 35),
     ("Livre de recettes", "24.00", "12.00", 3, 3, 0, 0, "LIVRE-RECETTES", 8),
-    ("Carte cadeau", "50.00", "0.00", 5, 3, 0, 0, "CARTE-CADEAU", 0),
+    ("Carte cadeau", "50.00", "0.00", 5, 3, 0, 0, "CARTE-CADEAU", 15),
 )
+# Without stock management, yet with a stock figure left over, as in a real 2025 webhook
+# (hiboutik-api.md §14): readers must go by the flag, not by the rows.
+_UNMANAGED = {"CARTE-CADEAU"}
 
 
 def _add_demo_products(state: State, now: str) -> None:
@@ -167,7 +195,7 @@ def _add_demo_products(state: State, now: str) -> None:
                 "product_supplier": 1 if category == 1 else 0,
                 "product_size_type": size_type,
                 "products_ref_ext": ref,
-                "product_stock_management": 1 if stock else 0,
+                "product_stock_management": 0 if ref in _UNMANAGED else 1,
                 "product_display_www": 1,
             },
             now,
@@ -175,8 +203,7 @@ def _add_demo_products(state: State, now: str) -> None:
         size_ids = [int(s) for s in product["size_barcodes"]] or [0]
         for warehouse_id in sorted(state.tables["warehouses"]):
             for size_id in size_ids:
-                if stock:
-                    state.move_stock(warehouse_id, product["product_id"], size_id, stock)
+                state.move_stock(warehouse_id, product["product_id"], size_id, stock)
 
 
 _DEMO_CUSTOMERS = (

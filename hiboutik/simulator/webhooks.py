@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 # The version Hiboutik reported in the 2025 capture (WB).
 HIBOUTIK_VERSION = "19.0.2"
-USER_AGENT = "Hiboutik-Simulator/1.0"
+# What a real receiver sees (wibbo's hiboutik_webhook_validator.dart checks it).
+USER_AGENT = "HiboutikCallBack"
 
 
 def sale_payload(state: State, sale: dict[str, Any], account: str) -> dict[str, Any]:
@@ -42,11 +43,16 @@ def sale_payload(state: State, sale: dict[str, Any], account: str) -> dict[str, 
         "date_time": sale["completed_at"],
     }
     payload.update(sale)
+    # The webhook's lines carry the stock left in every warehouse (WB, 2025), products without
+    # stock management included; GET /sales/{id} does not (a 2021 capture).
+    payload["line_items"] = [
+        {**line, "stock_available": line_stock(state, line)} for line in sale["line_items"]
+    ]
     payload.update(
         {
             "sale_key": hashlib.sha256(f"{account}:{sale['sale_id']}".encode()).hexdigest()[:32],
             "nth_closed_store": nth,
-            "account_status": "production",
+            "account_status": 0,
             "eu_vat_code": "",
             "store_address": dict(store["store_address"]),
             "sale_conditions": "",
@@ -54,10 +60,23 @@ def sale_payload(state: State, sale: dict[str, Any], account: str) -> dict[str, 
             "logo_account": "",
             "hiboutik_version": HIBOUTIK_VERSION,
             "sale_language": "fr",
-            "current_date": stamp(local_now(store["store_time_zone"])),
+            "current_date": stamp(local_now(store["store_time_zone"]))[:10],
         }
     )
     return payload
+
+
+def line_stock(state: State, line: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "warehouse_id": warehouse_id,
+            "stock_available": state.stock_of(
+                warehouse_id, line["product_id"], line["product_size"]
+            ),
+            "inventory_alert": 0,
+        }
+        for warehouse_id in sorted(state.tables["warehouses"])
+    ]
 
 
 def sale_webhooks(state: State) -> list[dict[str, Any]]:

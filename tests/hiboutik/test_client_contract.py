@@ -4,9 +4,10 @@ import io
 import json
 import threading
 import uuid
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -86,6 +87,14 @@ def test_reference_data(client):
 
     codes = {payment.code for payment in client.list_payment_types(stores[0].store_id)}
     assert {"ESP", "CB", "CHE"} <= codes
+    assert all(payment.enabled for payment in client.list_payment_types(stores[0].store_id))
+
+    # The demo's second store is in La Réunion and its day starts at 04:00.
+    assert [store.zone() for store in stores] == [
+        ZoneInfo("Europe/Paris"),
+        ZoneInfo("Indian/Reunion"),
+    ]
+    assert [store.day_start for store in stores] == [time(0), time(4)]
 
 
 def test_payment_types_of_an_unknown_store(client):
@@ -222,7 +231,6 @@ def test_a_whole_warehouse_is_read_once_whether_or_not_p_is_honoured(simulator_f
         expected = {
             (product["product_id"], int(size))
             for product in sim.state.tables["products"].values()
-            if product["product_stock_management"]
             for size in (product["size_barcodes"] or {"0": ""})
         }
     assert len(keys) == len(set(keys))
@@ -260,8 +268,9 @@ def test_customer_create_read_search_update(client):
 # --- sales ---------------------------------------------------------------------------------
 
 
-def test_closed_sales_of_the_day_and_sale_detail(simulator, client):
-    store = client.list_stores()[0]
+@pytest.mark.parametrize("store_index", [0, 1], ids=["Paris", "Réunion, day from 04:00"])
+def test_closed_sales_of_the_day_and_sale_detail(simulator, client, store_index):
+    store = client.list_stores()[store_index]
     product_id = new_product(client, price=Decimal("20.00"))
     input_id = client.create_inventory_input(store.warehouse_id)
     client.add_inventory_input_detail(input_id, product_id=product_id, quantity=5)
@@ -275,16 +284,23 @@ def test_closed_sales_of_the_day_and_sale_detail(simulator, client):
             "customer_id": 0,
             "payment": "CB",
             "lines": [{"product_id": product_id, "quantity": 2, "price": "20.00"}],
+            "completed_at": "2026-03-15 02:30:00",
         },
     )
     rung = rung[0] if isinstance(rung, list) else rung
     sale_id = rung["sale_id"]
-    day = datetime.fromisoformat(rung["completed_at"]).date()
-
-    summaries = {s.sale_id: s for s in client.iter_closed_sales(store.store_id, day)}
-    assert summaries[sale_id].total == Decimal("40.00")
-
     sale = client.get_sale(sale_id)
+    # The list of a day is of the fiscal day: before a 04:00 day start, the day before.
+    expected_day = date(2026, 3, 14) if store.day_start == time(4) else date(2026, 3, 15)
+    assert sale.fiscal_day == expected_day
+    assert sale.completed_at == datetime(2026, 3, 15, 2, 30)
+
+    summaries = {s.sale_id: s for s in client.iter_closed_sales(store.store_id, expected_day)}
+    assert summaries[sale_id].total == Decimal("40.00")
+    assert sale_id not in {
+        s.sale_id for s in client.iter_closed_sales(store.store_id, expected_day + timedelta(1))
+    }
+
     assert sale.is_closed
     assert sale.payment == "CB"
     (line,) = sale.lines
@@ -293,6 +309,40 @@ def test_closed_sales_of_the_day_and_sale_detail(simulator, client):
     assert sum(tax.total_gross for tax in sale.taxes) == Decimal("40.00")
     with pytest.raises(HiboutikNotFound):
         client.get_sale(999_999)
+
+
+def test_payments_added_after_closing_are_read_back(simulator, client):
+    def split_sale(**extra) -> int:
+        rung = control(
+            simulator,
+            "sales",
+            {
+                "store_id": 1,
+                "payment": "DIV",
+                "payments": [{"payment_type": "ESP", "amount": "10.00"}],
+                "lines": [{"product_id": 4, "quantity": 1}],
+                **extra,
+            },
+        )
+        return rung["sale_id"]
+
+    today = split_sale()
+    control(simulator, "payments", {"sale_id": today, "payment_type": "CB", "amount": "12.00"})
+    control(simulator, "payments", {"sale_id": today, "payment_type": "ESP", "amount": "-2.50"})
+    sale = client.get_sale(today)
+    assert [(p.payment_type, p.amount) for p in sale.payment_details] == [
+        ("ESP", Decimal(10)),
+        ("CB", Decimal(12)),
+        ("ESP", Decimal("-2.50")),
+    ]
+    assert (sale.payment_total, sale.balance, sale.cash_flow) == (Decimal("19.5"), 0, ())
+
+    last_month = split_sale(completed_at="2026-01-10 12:00:00")
+    control(simulator, "payments", {"sale_id": last_month, "payment_type": "CB", "amount": "9.50"})
+    sale = client.get_sale(last_month)
+    ((flow,),) = (sale.cash_flow,)
+    assert (flow.payment_type, flow.amount, flow.currency) == ("CB", Decimal("9.50"), "EUR")
+    assert (sale.payment_total, sale.balance) == (Decimal("19.50"), 0)
 
 
 # --- webhooks ------------------------------------------------------------------------------

@@ -33,23 +33,25 @@ def _check_date(year: int, month: int, day: int | None) -> None:
 
 
 def _closed(ctx: Context, store_id: int, prefix: str) -> Response:
+    """Sales of the fiscal day (or month) ``prefix``: by ``date_z``, not by the completion
+    date, which differs for a sale closed before the store's day starts."""
     require_row(ctx, "stores", store_id, "store")
     sales = [
         short_row(s)
         for s in ctx.state.rows("sales")
-        if s["store_id"] == store_id and s["completed_at"].startswith(prefix)
+        if s["store_id"] == store_id and str(s["date_z"]).startswith(prefix)
     ]
     return paged(ctx, sales)
 
 
 def closed_day(ctx: Context, store_id: int, year: int, month: int, day: int) -> Response:
     _check_date(year, month, day)
-    return _closed(ctx, store_id, f"{year:04d}-{month:02d}-{day:02d} ")
+    return _closed(ctx, store_id, f"{year:04d}{month:02d}{day:02d}")
 
 
 def closed_month(ctx: Context, store_id: int, year: int, month: int) -> Response:
     _check_date(year, month, None)
-    return _closed(ctx, store_id, f"{year:04d}-{month:02d}-")
+    return _closed(ctx, store_id, f"{year:04d}{month:02d}")
 
 
 def get_sale(ctx: Context, sale_id: int) -> list[dict[str, Any]]:

@@ -1,4 +1,6 @@
-"""Stock reads (hiboutik-api.md §7.1). Only products with stock management have rows."""
+"""Stock reads (hiboutik-api.md §7.1). Every product has rows, those without stock
+management too (a real webhook shows one, hiboutik-api.md §14): their numbers mean nothing and
+readers filter by the product's ``product_stock_management``."""
 
 from __future__ import annotations
 
@@ -47,8 +49,8 @@ def _row(ctx: Context, product: dict[str, Any], warehouse_id: int, size_id: int)
     }
 
 
-def _stocked_products(ctx: Context) -> list[dict[str, Any]]:
-    return [p for p in ctx.state.rows("products") if p["product_stock_management"]]
+def _products(ctx: Context) -> list[dict[str, Any]]:
+    return ctx.state.rows("products")
 
 
 def _warehouse_keys(ctx: Context, wanted: dict[str, Any]) -> list[tuple[dict[str, Any], int]]:
@@ -58,7 +60,7 @@ def _warehouse_keys(ctx: Context, wanted: dict[str, Any]) -> list[tuple[dict[str
     def build() -> list[tuple[dict[str, Any], int]]:
         return [
             (product, size_id)
-            for product in _stocked_products(ctx)
+            for product in _products(ctx)
             if all(product[name] == value for name, value in wanted.items())
             for size_id in _size_ids(product)
         ]
@@ -79,8 +81,6 @@ def by_warehouse(ctx: Context, warehouse_id: int) -> Response:
 
 def by_product(ctx: Context, product_id: int) -> list[dict[str, Any]]:
     product = require_row(ctx, "products", product_id, "product")
-    if not product["product_stock_management"]:
-        return []
     return [
         _row(ctx, product, warehouse_id, size_id)
         for warehouse_id in sorted(ctx.state.tables["warehouses"])
@@ -94,8 +94,6 @@ def by_product_size(ctx: Context, product_id: int, size_id: int) -> list[dict[st
         raise not_found(
             f"product {product_id} has no size {size_id}", {"size_id": "not a size of this product"}
         )
-    if not product["product_stock_management"]:
-        return []
     return [
         _row(ctx, product, warehouse_id, size_id)
         for warehouse_id in sorted(ctx.state.tables["warehouses"])
@@ -107,7 +105,7 @@ def all_warehouses(ctx: Context) -> Response:
         return [
             (warehouse_id, product, size_id)
             for warehouse_id in sorted(ctx.state.tables["warehouses"])
-            for product in _stocked_products(ctx)
+            for product in _products(ctx)
             for size_id in _size_ids(product)
         ]
 

@@ -1,9 +1,9 @@
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from hiboutik.mappers.sales import sale_from_payload, sale_summary_from_payload
 from hiboutik.php_form import parse_php_form_body
-from hiboutik.types import PaymentDetail, SaleTax
+from hiboutik.types import CashFlow, PaymentDetail, SaleTax
 
 SALE_JSON = {
     "sale_id": 42,
@@ -129,3 +129,72 @@ def test_closed_sale_short_row():
     summary = sale_summary_from_payload(row)
     assert (summary.sale_id, summary.store_id, summary.total) == (42, 1, Decimal("39"))
     assert summary.completed_at == datetime(2021, 6, 2, 11, 20, 32)
+
+
+def test_payments_added_after_closing_and_the_fiscal_day():
+    sale = sale_from_payload(
+        {
+            **SALE_JSON,
+            "payment_total": "44.00",
+            "balance": "-5.00",
+            "date_z": 20210601,
+            "payment_details": [
+                *SALE_JSON["payment_details"],
+                {"payment_detail_id": 3, "payment_type": "ESP", "payment_amount": "-2.00"},
+            ],
+            "cash_flow": [
+                {
+                    "cash_flow_id": 8,
+                    "payment_type": "CB",
+                    "payment_amount": "7.00",
+                    "date_time": "2021-06-03 09:00:00",
+                    "currency_code": "EUR",
+                    "comments": "",
+                    "store_id": 1,
+                    "datez": 20210603,
+                }
+            ],
+        }
+    )
+    assert sale.payment_details[-1].amount == Decimal("-2")
+    assert (sale.payment_total, sale.balance) == (Decimal(44), Decimal(-5))
+    assert sale.cash_flow == (CashFlow("CB", Decimal(7), 8, datetime(2021, 6, 3, 9), "EUR", ""),)
+    # A sale closed at 02:00 on the 2nd in a store whose day starts at 04:00 is of the 1st.
+    assert sale.fiscal_day == date(2021, 6, 1)
+    assert sale_from_payload({**SALE_JSON, "date_z": 0}).fiscal_day is None
+    assert sale_from_payload({**SALE_JSON, "date_z": "20210602"}).fiscal_day == date(2021, 6, 2)
+
+
+def test_a_line_exchanged_for_a_credit_note_stays_in_its_sale_marked():
+    exchanged = {
+        **SALE_JSON["line_items"][0],
+        "credit_note": 1,
+        "credit_note_id": 12,
+        "date_return": "2021-06-05 10:00:00",
+    }
+    sale = sale_from_payload({**SALE_JSON, "line_items": [exchanged]})
+    (line,) = sale.credited_lines
+    assert (line.credit_note_id, line.date_return) == (12, datetime(2021, 6, 5, 10))
+    assert sale.returned_line_ids == ()
+    # Never returned: 0 and the zero date both mean none.
+    for zero in (0, "0", "0000-00-00 00:00:00"):
+        plain = sale_from_payload(
+            {**SALE_JSON, "line_items": [{**SALE_JSON["line_items"][0], "date_return": zero}]}
+        )
+        assert plain.lines[0].date_return is None
+        assert plain.credited_lines == ()
+
+
+def test_old_and_new_number_formats_read_the_same():
+    # 2019 bodies: "62.0000" and "0.20000"; newer ones: "62.00" and "0.200".
+    old_line = {**SALE_JSON["line_items"][0], "product_price": "13.0000", "vat": "0.20000"}
+    new_line = {**SALE_JSON["line_items"][0], "product_price": "13.00", "vat": "0.200"}
+    old = sale_from_payload({**SALE_JSON, "line_items": [old_line]})
+    new = sale_from_payload({**SALE_JSON, "line_items": [new_line]})
+    assert old == new
+
+
+def test_a_line_says_whether_its_product_manages_stock():
+    line = {**SALE_JSON["line_items"][0], "product_stock_management": "0"}
+    assert sale_from_payload({**SALE_JSON, "line_items": [line]}).lines[0].stock_managed is False
+    assert sale_from_payload(SALE_JSON).lines[0].stock_managed is True

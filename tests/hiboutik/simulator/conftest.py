@@ -72,6 +72,7 @@ class Receiver:
     url: str = ""
     bodies: list[bytes] = field(default_factory=list)
     content_types: list[str] = field(default_factory=list)
+    user_agents: list[str] = field(default_factory=list)
     status: int = 200
     alerte: str = '<div class="alert alert-success">Vente importée</div>'
 
@@ -88,6 +89,7 @@ def receiver() -> Iterator[Receiver]:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             received.bodies.append(body)
             received.content_types.append(self.headers.get("Content-Type", ""))
+            received.user_agents.append(self.headers.get("User-Agent", ""))
             answer = json.dumps({"alerte": received.alerte}).encode()
             self.send_response(received.status)
             self.send_header("Content-Type", "application/json")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.hiboutik.simulator.conftest import Api
+from tests.hiboutik.simulator.conftest import Api, Receiver, register_sale_webhook
 
 
 def stock(api: Api, product_id: int, warehouse_id: int, size_id: int = 0) -> int:
@@ -26,12 +26,14 @@ def test_sale_takes_stock_from_the_store_warehouse_and_is_readable(api: Api) -> 
     assert stock(api, 1, 2, 3) == 10 and stock(api, 1, 1, 3) == 12
     assert stock(api, 4, 2) == 19
     assert api.get(f"/sales/{sale['sale_id']}").json() == [sale]
+    # As in a real 2021 sale read, the lines carry no stock (the webhook's do).
+    assert all("stock_available" not in line for line in sale["line_items"])
     assert sale["store_id"] == 2 and sale["warehouse_id"] == 2
     assert sale["sale_ext_ref"] == "CONNECT-ORDER-00000000001"  # cut to 25
     first, second = sale["line_items"]
     assert (first["product_id"], first["product_size"], first["size_name"]) == (1, 3, "L")
-    assert first["product_price"] == "25.0000"
-    assert second["product_price"] == "15.0000"
+    assert first["product_price"] == "25.00"
+    assert second["product_price"] == "15.00"
     assert second["discount"] == "4.50"  # catalogue 19.50 − 15.00
     assert sale["total"] == "65.00"
     assert "payment_details" not in sale and "balance" not in sale
@@ -50,7 +52,89 @@ def test_split_payment_has_details_and_balance(api: Api) -> None:
         ("CHE", "10.00"),
     ]
     assert all(isinstance(p["payment_detail_id"], int) for p in sale["payment_details"])
-    assert sale["balance"] == "29.90"
+    assert (sale["payment_total"], sale["balance"]) == ("30.00", "29.90")
+
+
+def test_a_single_payment_sale_is_paid_in_full(api: Api) -> None:
+    sale = api.sale(store_id=1, payment="CB", lines=[{"product_id": 4, "quantity": 1}])
+    assert sale["payment_total"] == sale["total"] == "19.50"
+    assert "balance" not in sale and "cash_flow" not in sale
+
+
+def test_payments_added_to_a_closed_split_sale_resend_its_webhook(
+    api: Api, receiver: Receiver
+) -> None:
+    register_sale_webhook(api, receiver.url)
+    sale = api.sale(
+        store_id=1,
+        payment="DIV",
+        payments=[{"payment_type": "ESP", "amount": "10"}],
+        lines=[{"product_id": 4, "quantity": 1}],
+    )
+    paid = api.sim_post(
+        "/payments", json={"sale_id": sale["sale_id"], "payment_type": "CB", "amount": "12.00"}
+    )
+    assert paid.status_code == 201, paid.text
+    refund = api.sim_post(
+        "/payments", json={"sale_id": sale["sale_id"], "payment_type": "ESP", "amount": "-2.50"}
+    )
+    after = refund.json()
+    assert [(p["payment_type"], p["payment_amount"]) for p in after["payment_details"]] == [
+        ("ESP", "10.00"),
+        ("CB", "12.00"),
+        ("ESP", "-2.50"),
+    ]
+    assert (after["payment_total"], after["balance"]) == ("19.50", "0.00")
+    assert api.get(f"/sales/{sale['sale_id']}").json() == [after]
+    assert len(receiver.bodies) == 3  # closed, then once per payment
+    assert receiver.forms()[-1]["payment_details[2][payment_amount]"] == "-2.50"
+
+
+def test_a_payment_after_the_day_is_over_is_a_cash_flow(api: Api) -> None:
+    sale = api.sale(
+        store_id=1,
+        payment="DIV",
+        payments=[{"payment_type": "ESP", "amount": "5"}],
+        lines=[{"product_id": 4, "quantity": 1}],
+        completed_at="2026-01-10 12:00:00",
+    )
+    response = api.sim_post(
+        "/payments", json={"sale_id": sale["sale_id"], "payment_type": "CB", "amount": "14.50"}
+    )
+    after = response.json()
+    assert len(after["payment_details"]) == 1
+    (flow,) = after["cash_flow"]
+    assert (flow["payment_type"], flow["payment_amount"], flow["store_id"]) == ("CB", "14.50", 1)
+    assert flow["datez"] > after["date_z"]
+    assert (after["payment_total"], after["balance"]) == ("19.50", "0.00")
+
+
+def test_payments_go_to_split_sales_with_known_payment_types_only(api: Api) -> None:
+    single = api.sale(store_id=1, payment="CB", lines=[{"product_id": 4, "quantity": 1}])
+    refused = api.sim_post(
+        "/payments", json={"sale_id": single["sale_id"], "payment_type": "CB", "amount": "1"}
+    )
+    assert refused.status_code == 422
+    split = api.sale(
+        store_id=1,
+        payment="DIV",
+        payments=[{"payment_type": "ESP", "amount": "5"}],
+        lines=[{"product_id": 4, "quantity": 1}],
+    )
+    unknown = api.sim_post(
+        "/payments", json={"sale_id": split["sale_id"], "payment_type": "BTC", "amount": "1"}
+    )
+    assert unknown.status_code == 404
+    zero = api.sim_post(
+        "/payments", json={"sale_id": split["sale_id"], "payment_type": "CB", "amount": "0"}
+    )
+    assert zero.status_code == 422
+    assert (
+        api.sim_post(
+            "/payments", json={"sale_id": 999, "payment_type": "CB", "amount": "1"}
+        ).status_code
+        == 404
+    )
 
 
 def test_unknown_payment_type_is_404_please_provide_a_valid_payment(api: Api) -> None:
@@ -170,7 +254,7 @@ def test_exchange_makes_a_return_sale_linked_to_the_original_line(api: Api) -> N
     assert returned["line_item_id_return"] == line["line_item_id"]
     assert returned["credit_note"] == 1 and returned["credit_note_id"] > 0
     assert returned["quantity"] == 1
-    assert returned["product_price"] == "-25.0000"
+    assert returned["product_price"] == "-25.00"
     assert returned["date_return"] == exchange["completed_at"]
     assert (replacement["product_size"], replacement["credit_note"]) == (3, 0)
     assert replacement["line_item_id_return"] == 0

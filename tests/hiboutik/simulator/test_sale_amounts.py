@@ -14,12 +14,12 @@ def line(price: str, quantity: int, rate: Decimal = RATE_20, catalogue: str | No
     return {**amounts, "quantity": quantity, "vat": str(rate), "tax_label": "TVA"}
 
 
-def test_unit_net_kept_to_4_places_and_totals_use_the_rounded_unit() -> None:
+def test_unit_amounts_shown_to_the_cent_and_totals_use_the_rounded_unit() -> None:
     # 11.60 TTC at 20 % is 9.6667 net; three of them are 3 × 9.67 = 29.01 (§6).
     amounts = line("11.60", 3)
-    assert amounts["item_unit_net"] == "9.6667"
-    assert amounts["item_unit_tax"] == "1.9333"
-    assert amounts["item_unit_gross"] == "11.6000"
+    assert amounts["item_unit_net"] == "9.67"
+    assert amounts["item_unit_tax"] == "1.93"
+    assert amounts["item_unit_gross"] == "11.60"
     assert amounts["item_total_gross"] == "34.80"
     assert amounts["item_total_net"] == "29.01"
     assert amounts["item_total_tax"] == "5.79"
@@ -36,7 +36,7 @@ def test_ps_log_example_62_at_20_percent() -> None:
 
 def test_ps_log_example_10_at_10_percent() -> None:
     amounts = line("10.00", 1, Decimal("0.1"))
-    assert (amounts["item_unit_net"], amounts["item_unit_gross"]) == ("9.0909", "10.0000")
+    assert (amounts["item_unit_net"], amounts["item_unit_gross"]) == ("9.09", "10.00")
 
 
 def test_tax_block_can_differ_by_a_cent_from_the_sum_of_lines() -> None:
@@ -52,8 +52,8 @@ def test_blocks_per_rate_highest_first_with_letters() -> None:
     lines = [line("24.00", 1, Decimal("0.055")), line("25.00", 1)]
     blocks = tax_blocks(lines)
     assert [(b["tax_letter_id"], b["tax_value"], b["tax_value_p"]) for b in blocks] == [
-        ("A", "0.20000", "20%"),
-        ("B", "0.05500", "5.5%"),
+        ("A", "0.200", "20%"),
+        ("B", "0.055", "5.5%"),
     ]
     assert (blocks[1]["total_net"], blocks[1]["total_vat"]) == ("22.75", "1.25")
 
@@ -62,7 +62,7 @@ def test_discount_is_catalogue_minus_sold_price() -> None:
     amounts = line("15.00", 2, catalogue="19.50")
     assert amounts["discount"] == "4.50"
     assert amounts["item_discount_gross"] == "9.00"
-    assert amounts["item_unit_gross_wo_discount"] == "19.5000"
+    assert amounts["item_unit_gross_wo_discount"] == "19.50"
     assert amounts["item_discount_percentage"] == "23.08"
     assert amounts["item_discount_percentage_round_0"] == "23"
     totals = sale_totals([amounts])

@@ -120,7 +120,9 @@ def test_create_accepts_json_and_cuts_products_ref_ext_to_20_characters(api: Api
     assert product["products_ref_ext"] == ref[:20]
     assert product["product_barcode"] == "3760000000017"
     assert product["product_price"] == "15.00"
-    assert product["stock_available"] == []
+    # Rows even without stock management (a real webhook shows one): readers go by the flag.
+    assert product["product_stock_management"] == 0
+    assert [r["stock_available"] for r in product["stock_available"]] == [0, 0]
 
 
 def test_create_validates_every_field_and_stores_nothing_on_error(api: Api) -> None:

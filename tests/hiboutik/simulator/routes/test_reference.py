@@ -21,7 +21,8 @@ def test_stores_carry_warehouse_currency_and_time_zone(api: Api) -> None:
     stores = api.get("/stores/").json()
     assert [(s["store_id"], s["warehouse_id"]) for s in stores] == [(1, 1), (2, 2)]
     assert {s["store_default_currency"] for s in stores} == {"EUR"}
-    assert {s["store_time_zone"] for s in stores} == {"Europe/Paris"}
+    assert [s["store_time_zone"] for s in stores] == ["Europe/Paris", "Indian/Reunion"]
+    assert [s["store_day_start"] for s in stores] == ["00:00", "04:00"]
     warehouses = api.get("/warehouses").json()
     assert [w["warehouse_id"] for w in warehouses] == [1, 2]
 

@@ -67,3 +67,17 @@ def test_fiscal_numbers_run_per_store_and_month(api: Api) -> None:
         ring(api, 1, "2026-04-01 10:00:00")["unique_sale_id"],
     ]
     assert numbers == ["2026-03-1-1", "2026-03-1-2", "2026-03-2-1", "2026-04-1-1"]
+
+
+def test_closed_sales_go_by_the_fiscal_day_not_the_completion_date(api: Api) -> None:
+    # Store 2's day starts at 04:00: a sale closed at 02:30 on the 15th is of the 14th.
+    late = ring(api, 2, "2026-03-15 02:30:00")
+    morning = ring(api, 2, "2026-03-15 09:00:00")
+    assert (late["date_z"], late["date_z_dd"]) == (20260314, "14")
+    assert morning["date_z"] == 20260315
+    assert [r["sale_id"] for r in api.get("/closed_sales/2/2026/03/14").json()] == [late["sale_id"]]
+    assert [r["sale_id"] for r in api.get("/closed_sales/2/2026/03/15").json()] == [
+        morning["sale_id"]
+    ]
+    # A store whose day starts at midnight: the completion date is the fiscal day.
+    assert ring(api, 1, "2026-03-15 02:30:00")["date_z"] == 20260315
