@@ -16,6 +16,7 @@ from sales.services.orders import (
     order_payment_add,
 )
 from sales.services.refunds import RefundLineSpec, refund_create, refundable_amount
+from sales.services.return_receipt import RmaReceipt, RmaReceiptLine, rma_receive, rma_refund
 from sales.services.returns import RmaLineSpec, rma_create, rma_set_status
 from sales.services.shipping import order_ship
 
@@ -25,6 +26,8 @@ __all__ = [
     "PaymentSpec",
     "RefundLineSpec",
     "RmaLineSpec",
+    "RmaReceipt",
+    "RmaReceiptLine",
     "customer_create",
     "customer_get_by_email",
     "customer_update",
@@ -38,5 +41,7 @@ __all__ = [
     "refund_create",
     "refundable_amount",
     "rma_create",
+    "rma_receive",
+    "rma_refund",
     "rma_set_status",
 ]

@@ -222,17 +222,18 @@ def rma_set_status(*, rma: Rma, status: str, user: object = None) -> Rma:
             lines_add("qty_returned", given_back)
         locked.status = status
         locked.save(update_fields=["status", "updated_at"])
-        event_add(
-            order=locked.order,
-            kind=OrderEvent.Kind.RMA,
-            message=gettext_noop("Return %(number)s: %(old_rma_status)s → %(new_rma_status)s."),
-            params={
-                "number": locked.number,
-                "old_rma_status": old.value,
-                "new_rma_status": status.value,
-            },
-            user=user,
-            data={"rma_id": locked.pk, "old_status": old.value, "new_status": status.value},
-        )
+        rma_status_event(locked, old, status, user)
     rma.refresh_from_db()
     return rma
+
+
+def rma_status_event(rma: Rma, old: RmaStatus, new: RmaStatus, user: object) -> None:
+    """Record a return's status change in its order's history."""
+    event_add(
+        order=rma.order,
+        kind=OrderEvent.Kind.RMA,
+        message=gettext_noop("Return %(number)s: %(old_rma_status)s → %(new_rma_status)s."),
+        params={"number": rma.number, "old_rma_status": old.value, "new_rma_status": new.value},
+        user=user,
+        data={"rma_id": rma.pk, "old_status": old.value, "new_status": new.value},
+    )
