@@ -1,19 +1,31 @@
 """A per-account cap on concurrent Hiboutik calls, shared by every client of the account.
 
 Hiboutik refuses more than 30 concurrent calls per account (shared with the account's other
-apps), so Connect keeps well below: 4 by default. Every client built for the same account key
-in this process goes through the same gate, whatever thread it runs in. The limit can change at
-run time: a client built after an admin changed the setting applies the new value to the gate.
+apps), so Connect keeps well below: 4 by default. A gate is anything with a ``slot()`` context
+manager (:class:`ConcurrencyGate`); the transport holds a slot for one HTTP attempt.
+
+:class:`AccountGate` is the in-process gate: every client built for the same account key in this
+process goes through the same one, whatever thread it runs in, and the limit can change at run
+time. Across processes (several Celery workers) the integration layer injects a gate that holds
+across them (``integrations.concurrency``: a Redis semaphore, or lock files on one machine).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from typing import Protocol, runtime_checkable
 
 HIBOUTIK_MAX_CONCURRENCY = 30
 DEFAULT_CONCURRENCY = 4
+
+
+@runtime_checkable
+class ConcurrencyGate(Protocol):
+    def slot(self) -> AbstractContextManager[None]:
+        """Wait for a free slot and hold it for the duration of the ``with`` block."""
+        ...
 
 
 class AccountGate:
@@ -21,7 +33,7 @@ class AccountGate:
 
     def __init__(self, limit: int) -> None:
         self._condition = threading.Condition()
-        self._limit = _checked(limit)
+        self._limit = capped(limit)
         self._active = 0
         self.peak = 0  # highest number of calls seen in flight, for tests and diagnostics
 
@@ -31,7 +43,7 @@ class AccountGate:
 
     def set_limit(self, limit: int) -> None:
         with self._condition:
-            self._limit = _checked(limit)
+            self._limit = capped(limit)
             self._condition.notify_all()
 
     @contextmanager
@@ -48,7 +60,8 @@ class AccountGate:
                 self._condition.notify()
 
 
-def _checked(limit: int) -> int:
+def capped(limit: int) -> int:
+    """``limit`` checked (at least 1) and capped at Hiboutik's 30."""
     if limit < 1:
         raise ValueError(f"max_concurrency must be at least 1, got {limit}")
     return min(limit, HIBOUTIK_MAX_CONCURRENCY)

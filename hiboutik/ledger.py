@@ -1,20 +1,23 @@
 """The call ledger: how the client counts Hiboutik calls against the account's monthly quota.
 
 Hiboutik allows 10,000 calls per month per shop, shared by every app on the account, and locks
-the account out once they are spent. The client therefore reports every HTTP attempt (retries
-included) to a ledger and asks it before each attempt whether the month's quota is spent.
+the account out once they are spent. The client therefore asks the ledger for each HTTP attempt
+(retries included) *before* sending it, and the ledger answers and counts in one atomic step,
+so two workers can never both take the last call:
 
-The protocol is deliberately small so the integration layer can back it with a database table
-(one row per account and month, incremented with an ``F()`` expression):
+- ``try_consume(key, n, essential=...)`` — count ``n`` calls for ``key`` in the current month
+  and return ``True``, or count nothing and return ``False`` when the calls may not be made:
+  non-essential calls are refused from 95 % of the quota (the rest is kept for what the
+  merchant cannot do without, such as importing sales and exporting stock), every call at
+  100 % or once the account is marked exhausted;
+- ``mark_exhausted(key)`` — Hiboutik answered 429 "monthly quota reached" (other apps share
+  the quota without being counted here): refuse every call until the month changes;
+- ``count(key)`` — calls counted for ``key`` this month.
 
-- ``record(key, n)`` — count ``n`` attempts for ``key`` in the current month;
-- ``is_exhausted(key, essential=...)`` — whether a call may be made now; ``essential`` calls
-  (those the merchant cannot do without, e.g. importing sales) may use a reserve the others
-  may not, and are never refused merely because Hiboutik said the quota was reached;
-- ``mark_exhausted(key)`` — Hiboutik answered 429 "monthly quota reached": refuse
-  non-essential calls until the month changes, whatever the local count says.
-
-``key`` identifies the account (the Hiboutik account label or the integration id).
+``key`` identifies the account (the Hiboutik account label, or the base URL for a simulator).
+The integration layer backs this protocol with a database table shared by every process
+(``integrations.ledger.DatabaseCallLedger``); :class:`InMemoryCallLedger` serves tests, scripts
+and benchmarks.
 """
 
 from __future__ import annotations
@@ -26,16 +29,18 @@ from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 DEFAULT_MONTHLY_QUOTA = 10_000
+# Share of the quota that non-essential calls may use; the rest is the essential reserve.
+NON_ESSENTIAL_PERCENT = 95
 _PARIS = ZoneInfo("Europe/Paris")
 
 
 @runtime_checkable
 class CallLedger(Protocol):
-    def record(self, key: str, n: int = 1) -> None: ...
-
-    def is_exhausted(self, key: str, *, essential: bool = False) -> bool: ...
+    def try_consume(self, key: str, n: int = 1, *, essential: bool = False) -> bool: ...
 
     def mark_exhausted(self, key: str) -> None: ...
+
+    def count(self, key: str) -> int: ...
 
 
 def current_month() -> str:
@@ -43,56 +48,58 @@ def current_month() -> str:
     return datetime.now(_PARIS).strftime("%Y-%m")
 
 
-class InMemoryCallLedger:
-    """A thread-safe ledger held in memory: for tests, the simulator's demo and scripts.
+def allowance(quota: int, *, essential: bool) -> int:
+    """How many calls of the month a call of this kind may bring the count up to."""
+    if essential:
+        return quota
+    return quota * NON_ESSENTIAL_PERCENT // 100
 
-    Non-essential calls are refused once ``quota - essential_reserve`` calls are counted in the
-    month, or once Hiboutik said the quota is reached. Essential calls are never refused here:
-    other apps share the account's quota without being counted, so only Hiboutik's own answer
-    is authoritative for them, and the reserve keeps room for them.
-    """
+
+def check_consume(n: int) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"can only consume a positive number of calls, got {n!r}")
+
+
+def check_quota(quota: int) -> None:
+    if isinstance(quota, bool) or not isinstance(quota, int) or quota < 0:
+        raise ValueError(f"quota must be zero or more, got {quota!r}")
+
+
+class InMemoryCallLedger:
+    """A thread-safe ledger held in memory, for tests, scripts and benchmarks."""
 
     def __init__(
         self,
         quota: int = DEFAULT_MONTHLY_QUOTA,
         *,
-        essential_reserve: int = 0,
         month: Callable[[], str] = current_month,
     ) -> None:
-        if quota < 0:
-            raise ValueError(f"quota must be zero or more, got {quota}")
-        if not 0 <= essential_reserve <= quota:
-            raise ValueError(
-                f"essential_reserve must be between 0 and quota, got {essential_reserve}"
-            )
+        check_quota(quota)
         self.quota = quota
-        self.essential_reserve = essential_reserve
         self._month = month
         self._lock = threading.Lock()
         self._counts: dict[tuple[str, str], int] = {}
         self._exhausted: set[tuple[str, str]] = set()
 
-    def record(self, key: str, n: int = 1) -> None:
-        if n < 0:
-            raise ValueError(f"cannot record a negative number of calls: {n}")
+    def try_consume(self, key: str, n: int = 1, *, essential: bool = False) -> bool:
+        check_consume(n)
         slot = (key, self._month())
         with self._lock:
-            self._counts[slot] = self._counts.get(slot, 0) + n
-
-    def is_exhausted(self, key: str, *, essential: bool = False) -> bool:
-        if essential:
-            return False
-        slot = (key, self._month())
-        with self._lock:
-            if slot in self._exhausted:
-                return True
-            return self._counts.get(slot, 0) >= self.quota - self.essential_reserve
+            count = self._counts.get(slot, 0)
+            if slot in self._exhausted or count + n > allowance(self.quota, essential=essential):
+                return False
+            self._counts[slot] = count + n
+            return True
 
     def mark_exhausted(self, key: str) -> None:
         with self._lock:
             self._exhausted.add((key, self._month()))
 
+    def is_exhausted(self, key: str) -> bool:
+        """Whether the month was marked spent (what Hiboutik said), whatever the count."""
+        with self._lock:
+            return (key, self._month()) in self._exhausted
+
     def count(self, key: str) -> int:
-        """Calls recorded for ``key`` this month."""
         with self._lock:
             return self._counts.get((key, self._month()), 0)

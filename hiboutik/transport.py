@@ -5,9 +5,9 @@ adds the typed routes on top; nothing here knows what a product or a sale is.
 What every call goes through:
 
 - **Quota accounting.** Before each HTTP attempt (retries included) the
-  :class:`~hiboutik.ledger.CallLedger` is asked whether the month's quota is spent — if so
-  :class:`HiboutikQuotaExhausted` is raised without any HTTP, unless the call is ``essential``
-  — and the attempt is recorded. A 429 "monthly quota reached" marks the ledger exhausted.
+  :class:`~hiboutik.ledger.CallLedger` is asked to consume one call, atomically: when it
+  refuses (quota spent, or only ``essential`` calls allowed now) :class:`HiboutikQuotaExhausted`
+  is raised without any HTTP.
 - **Explicit retries, a few seconds at most.** Each call names its
   :class:`~hiboutik.retry.Retry` policy: reads and PUT/DELETE are retried on throttling with
   backoff and jitter, honouring ``Retry-After``; creates are never re-sent. One call waits at
@@ -18,9 +18,10 @@ What every call goes through:
 - **The month's quota decided from evidence, not words.** Every 429 is throttling; the month is
   spent when the ledger says so, or after repeated 429s on a quiet account
   (:mod:`hiboutik.throttling`), which marks the ledger exhausted.
-- **A concurrency cap per account**, shared by all clients of the same ledger key in the
-  process (:mod:`hiboutik.concurrency`). A slot is held for one HTTP attempt only, never
-  during a backoff sleep.
+- **A concurrency cap per account**: by default shared by all clients of the same ledger key
+  in the process (:mod:`hiboutik.concurrency`); a ``gate`` given to the constructor can hold
+  it across processes. A slot is held for one HTTP attempt only, never during a backoff sleep
+  or the ledger's bookkeeping.
 - **Pagination that always ends** (:mod:`hiboutik.pagination`): a repeated or short page ends
   a list and ``max_pages`` caps it; when the first page announces the total, the other pages
   are fetched concurrently within the account's cap and yielded in order.
@@ -42,7 +43,12 @@ from typing import Any, Self
 import requests
 from requests.adapters import HTTPAdapter
 
-from hiboutik.concurrency import DEFAULT_CONCURRENCY, HIBOUTIK_MAX_CONCURRENCY, gate_for
+from hiboutik.concurrency import (
+    DEFAULT_CONCURRENCY,
+    HIBOUTIK_MAX_CONCURRENCY,
+    ConcurrencyGate,
+    gate_for,
+)
 from hiboutik.errors import (
     HiboutikError,
     HiboutikNotFound,
@@ -82,7 +88,8 @@ class HiboutikTransport:
     ``base_url`` is the API root (``https://demo.hiboutik.com/api`` or the simulator's).
     Authenticate with ``user`` + ``api_key`` (HTTP Basic) or with an OAuth ``oauth_token``
     (Bearer). ``ledger`` counts calls under ``ledger_key`` (default: the base URL), which also
-    names the concurrency gate shared with other clients of the account. ``timeout`` is
+    names the in-process concurrency gate shared with other clients of the account, unless a
+    ``gate`` is given (one that holds across processes, for instance). ``timeout`` is
     ``(connect, read)`` in seconds and applies to every call. Retries: at most ``max_retries``
     per call on throttling, ``max_server_error_retries`` on a 500 to a GET; delays follow
     ``backoff_base``/``backoff_cap`` with full jitter or the server's ``Retry-After``, and all
@@ -101,6 +108,7 @@ class HiboutikTransport:
         ledger: CallLedger | None = None,
         ledger_key: str | None = None,
         max_concurrency: int = DEFAULT_CONCURRENCY,
+        gate: ConcurrencyGate | None = None,
         timeout: tuple[float, float] = (5.0, 30.0),
         max_retries: int = 5,
         max_server_error_retries: int = 1,
@@ -146,7 +154,7 @@ class HiboutikTransport:
         self.max_pages = max_pages
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
-        self._gate = gate_for(self.ledger_key, self.max_concurrency)
+        self._gate = gate if gate is not None else gate_for(self.ledger_key, self.max_concurrency)
 
         self._session = session or requests.Session()
         self._session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
@@ -359,18 +367,17 @@ class HiboutikTransport:
         essential: bool,
     ) -> requests.Response:
         """One logical call: as many HTTP attempts as ``retry`` and the wait budget allow, each
-        one checked against and recorded in the ledger, each one inside the account's
-        concurrency gate."""
+        one consumed from the ledger first, each one inside the account's concurrency gate."""
         url = self.base_url + path
         throttle_retries = server_error_retries = 0
         attempt = 0
         waited = 0.0
         while True:
             attempt += 1
-            if self.ledger.is_exhausted(self.ledger_key, essential=essential):
+            if not self.ledger.try_consume(self.ledger_key, essential=essential):
                 raise HiboutikQuotaExhausted(
-                    "monthly Hiboutik call quota is spent according to the call ledger; "
-                    "no request was sent",
+                    "the call ledger refused the call (monthly quota spent, or kept for "
+                    "essential calls); no request was sent",
                     method=method,
                     path=path,
                 )
@@ -408,7 +415,6 @@ class HiboutikTransport:
     ) -> requests.Response | HiboutikError:
         """One HTTP attempt: the response when it succeeded, else the error to handle."""
         with self._gate.slot():
-            self.ledger.record(self.ledger_key)
             started = time.monotonic()
             with ACTIVITY.calling(self.ledger_key) as call:
                 try:

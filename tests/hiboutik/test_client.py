@@ -607,20 +607,22 @@ def test_ledger_counts_every_attempt(client, mocked, ledger):
     assert ledger.count(client.ledger_key) == 4 == len(mocked.calls)
 
 
-def test_refuses_without_http_when_the_ledger_is_exhausted(make_client, mocked):
-    ledger = InMemoryCallLedger(quota=2)
+def test_refuses_without_http_when_the_ledger_refuses(make_client, mocked):
+    ledger = InMemoryCallLedger(quota=20)
     client = make_client(ledger=ledger)
     mocked.get(f"{BASE}/taxes/", json=[])
-    client.list_taxes()
-    client.list_taxes()
+    for _ in range(19):  # 95 % of 20
+        client.list_taxes()
     with pytest.raises(HiboutikQuotaExhausted, match="no request was sent") as caught:
         client.list_taxes()
     assert caught.value.status is None
-    assert len(mocked.calls) == 2
-    # Essential calls still go out.
+    assert len(mocked.calls) == 19
+    # Essential calls may use the last 5 %, then nothing goes out.
     client.list_taxes(essential=True)
-    assert len(mocked.calls) == 3
-    assert ledger.count(client.ledger_key) == 3
+    assert len(mocked.calls) == 20
+    with pytest.raises(HiboutikQuotaExhausted, match="no request was sent"):
+        client.list_taxes(essential=True)
+    assert ledger.count(client.ledger_key) == 20 == len(mocked.calls)
 
 
 QUOTA_WORDS = {"error": "quota_exceeded", "error_description": "Monthly quota reached"}
@@ -701,7 +703,7 @@ def test_429s_while_other_calls_are_in_flight_prove_nothing(make_client, mocked,
 
 
 def test_a_429_when_the_ledger_reaches_the_quota_stops_without_more_http(make_client, mocked):
-    ledger = InMemoryCallLedger(quota=2)
+    ledger = InMemoryCallLedger(quota=3)  # 2 calls for non-essential ones (95 %)
     client = make_client(ledger=ledger)
     mocked.get(f"{BASE}/taxes/", json=[])
     client.list_taxes()
