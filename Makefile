@@ -63,7 +63,7 @@ run: export WORKER_CONCURRENCY := $(WORKER_CONCURRENCY)
 run: export PATH := $(CURDIR)/$(BIN):$(PATH)
 run: $(VENV)/.installed
 	$(MANAGE) migrate --noinput
-	$(MANAGE) demo
+	$(MANAGE) demo --simulator-url http://127.0.0.1:$(SIMULATOR_PORT)/api --base-url http://$(HOST):$(PORT)
 	@echo
 	@echo "  Connect:            http://$(HOST):$(PORT)/"
 	@$(MANAGE) ensure_admin

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from benchmarks.checks import check
+from integrations.models import Integration
 from inventory.models import Product, Warehouse
 from inventory.services import product_create, stock_set
 from sales.models import Customer, Order, OrderStatus, PaymentMethod, ShippingMethod, Store
@@ -72,7 +73,7 @@ def import_order(
         lines=lines,
         payments=[PaymentSpec(method=shop.payment, amount=total)],
         shipping_method=shop.shipping,
-        external_source=SOURCE,
+        integration=Integration.objects.get_or_create(name=SOURCE, defaults={"type": SOURCE})[0],
         external_reference=reference,
         placed_at=timezone.now(),
         force_stock=force_stock,

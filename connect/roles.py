@@ -40,6 +40,7 @@ OPS_PERMISSIONS: tuple[str, ...] = (
     "inventory.change_stockitem",
     "inventory.view_stockmovement",
     "inventory.add_stockmovement",
+    "integrations.operate_integrations",
 )
 
 

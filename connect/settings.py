@@ -263,6 +263,15 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = False
+# Flow runs: a running run writes a sign of life every FLOW_RUN_HEARTBEAT_SECONDS; one silent for
+# FLOW_RUN_STALE_SECONDS lost its worker and is taken over. A run the other side refuses for now
+# is retried at most FLOW_RUN_MAX_RETRIES times, the first after about FLOW_RETRY_BASE_SECONDS.
+FLOW_RUN_HEARTBEAT_SECONDS = env_int("FLOW_RUN_HEARTBEAT_SECONDS", 30)
+FLOW_RUN_STALE_SECONDS = env_int("FLOW_RUN_STALE_SECONDS", 300, minimum=30)
+FLOW_RUN_MAX_RETRIES = env_int("FLOW_RUN_MAX_RETRIES", 5)
+FLOW_RETRY_BASE_SECONDS = env_int("FLOW_RETRY_BASE_SECONDS", 30, minimum=1)
+# Largest webhook body accepted (bytes): a 200-line sale is about 150 KB.
+WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024)
 # Seconds between two worker heartbeats; the UI calls the worker stopped after three missed.
 WORKER_HEARTBEAT_INTERVAL = env_int("WORKER_HEARTBEAT_INTERVAL", 60, minimum=5)
 # Written into django-celery-beat's tables when beat starts; integration flows add their own
@@ -276,6 +285,12 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "connect.tasks.clear_expired_sessions",
         "schedule": 6 * 3600.0,
+    },
+    # Work a lost message or a killed worker left undone is found in the database and redone.
+    "integrations-recover": {
+        "task": "integrations.recover",
+        "schedule": 5 * 60.0,
+        "options": {"expires": 5 * 60},
     },
 }
 

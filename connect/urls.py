@@ -9,6 +9,7 @@ from django.views.i18n import set_language
 from django.views.static import serve
 
 from connect import views
+from integrations.webhook_views import webhook_receive
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,6 +20,8 @@ urlpatterns = [
     path("sales/", include("sales.urls")),
     path("inventory/", include("inventory.urls")),
     path("integrations/", include("integrations.urls")),
+    # The other side's webhooks: a secret token instead of a login (integrations.webhook_views).
+    path("webhooks/<slug:type_key>/<str:token>/", webhook_receive, name="webhook"),
 ]
 # Uploaded files (product images) are served by Django, behind the login like every page, unless
 # the deployment lets a web server do it (SERVE_MEDIA=False). static() only works with DEBUG on.

@@ -5,8 +5,8 @@ from integrations.models import Notification
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["title", "level", "user", "created_at", "read_at"]
-    list_filter = ["level", ("read_at", admin.EmptyFieldListFilter)]
+    list_display = ["title", "level", "user", "permission", "created_at"]
+    list_filter = ["level", "permission"]
     search_fields = ["title", "message"]
-    raw_id_fields = ["user"]
+    raw_id_fields = ["user", "integration", "error"]
     date_hierarchy = "created_at"

@@ -126,13 +126,13 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "customer_email",
         "status",
         "grand_total",
-        "external_source",
+        "integration",
         "external_reference",
     )
-    list_filter = ("status", "store", "external_source")
+    list_filter = ("status", "store", "integration")
     search_fields = ("number", "customer_email", "customer_name", "external_reference")
     date_hierarchy = "placed_at"
-    list_select_related = ("store",)
+    list_select_related = ("store", "integration")
     inlines = [OrderLineInline, OrderPaymentInline, OrderEventInline]
 
 
@@ -174,8 +174,8 @@ class RmaLineInline(ReadOnlyInline):
 
 @admin.register(Rma)
 class RmaAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("number", "order", "status", "external_source", "created_at")
-    list_filter = ("status", "external_source")
+    list_display = ("number", "order", "status", "integration", "created_at")
+    list_filter = ("status", "integration")
     search_fields = ("number", "order__number", "external_reference")
     list_select_related = ("order",)
     inlines = [RmaLineInline]

@@ -8,12 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from inventory.forms import FilterForm
 from sales.models import Customer, CustomerGroup, Order, OrderStatus, Rma, RmaStatus, Store
 
-# The filter value meaning "created in Connect" (external_source empty).
+# The filter value meaning "created in Connect" (no integration).
 NATIVE_SOURCE = "connect"
 
 
-def source_label(source: str) -> str:
-    return "Connect" if source in ("", NATIVE_SOURCE) else source.replace("_", " ").title()
+def source_label(integration) -> str:
+    """Where an order or a return comes from: its integration's name, or Connect."""
+    return "Connect" if integration is None else integration.name
 
 
 class OrderFilterForm(FilterForm):
@@ -34,15 +35,15 @@ class OrderFilterForm(FilterForm):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("All statuses")), *OrderStatus.choices]
         sources = (
-            Order.objects.exclude(external_source="")
-            .order_by("external_source")
-            .values_list("external_source", flat=True)
+            Order.objects.filter(integration__isnull=False)
+            .order_by("integration__name")
+            .values_list("integration", "integration__name")
             .distinct()
         )
         self.fields["source"].choices = [
             ("", _("All sources")),
-            (NATIVE_SOURCE, source_label(NATIVE_SOURCE)),
-            *((source, source_label(source)) for source in sources),
+            (NATIVE_SOURCE, source_label(None)),
+            *((str(pk), name) for pk, name in sources),
         ]
 
     def filter(self, orders: QuerySet[Order]) -> QuerySet[Order]:
@@ -59,9 +60,9 @@ class OrderFilterForm(FilterForm):
         if data["status"]:
             orders = orders.filter(status=data["status"])
         if data["source"] == NATIVE_SOURCE:
-            orders = orders.filter(external_source="")
+            orders = orders.filter(integration__isnull=True)
         elif data["source"]:
-            orders = orders.filter(external_source=data["source"])
+            orders = orders.filter(integration=int(data["source"]))
         return orders
 
 

@@ -202,7 +202,15 @@ class Order(models.Model):
     # Stock for the open quantities is held in `reserved` until shipped or canceled.
     stock_reserved = models.BooleanField(_("stock reserved"), default=False)
     notify_customer = models.BooleanField(_("notify the customer"), default=True)
-    external_source = models.CharField(_("external source"), max_length=32, blank=True)
+    # The integration the order was imported from (empty: made in Connect) and its id there.
+    integration = models.ForeignKey(
+        "integrations.Integration",
+        verbose_name=_("integration"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
     external_reference = models.CharField(_("external reference"), max_length=64, blank=True)
     placed_at = models.DateTimeField(_("placed at"), default=timezone.now, db_index=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -213,12 +221,17 @@ class Order(models.Model):
         verbose_name_plural = _("orders")
         ordering = ["-placed_at", "-id"]
         constraints = [
-            # The database-level guarantee that an external sale is imported once, even when
-            # two workers import it at the same time.
+            # The database-level guarantee that an external sale is imported once per
+            # integration, even when two workers import it at the same time; two Hiboutik
+            # accounts may each have a sale 1001.
             models.UniqueConstraint(
-                fields=["external_source", "external_reference"],
+                fields=["integration", "external_reference"],
                 condition=~Q(external_reference=""),
                 name="sales_order_unique_external_reference",
+            ),
+            models.CheckConstraint(
+                condition=Q(external_reference="") | Q(integration__isnull=False),
+                name="sales_order_reference_needs_integration",
             ),
             models.CheckConstraint(
                 condition=Q(subtotal__gte=0, tax_total__gte=0, grand_total__gte=0),
@@ -454,7 +467,14 @@ class Rma(models.Model):
         _("status"), max_length=20, choices=RmaStatus, default=RmaStatus.DRAFT
     )
     reason = models.TextField(_("reason"), blank=True)
-    external_source = models.CharField(_("external source"), max_length=32, blank=True)
+    integration = models.ForeignKey(
+        "integrations.Integration",
+        verbose_name=_("integration"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rmas",
+    )
     external_reference = models.CharField(_("external reference"), max_length=64, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -474,10 +494,14 @@ class Rma(models.Model):
         constraints = [
             # One external exchange event can never produce two returns.
             models.UniqueConstraint(
-                fields=["external_source", "external_reference"],
+                fields=["integration", "external_reference"],
                 condition=~Q(external_reference=""),
                 name="sales_rma_unique_external_reference",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(external_reference="") | Q(integration__isnull=False),
+                name="sales_rma_reference_needs_integration",
+            ),
         ]
         indexes = [models.Index(fields=["status", "-created_at"], name="sales_rma_status_idx")]
 

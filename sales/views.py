@@ -65,7 +65,9 @@ class OrderListView(FilteredListView):
     permission_required = "sales.view_order"
     template_name = "sales/order_list.html"
     filter_form_class = OrderFilterForm
-    queryset = Order.objects.select_related("store", "customer").order_by("-placed_at", "-id")
+    queryset = Order.objects.select_related("store", "customer", "integration").order_by(
+        "-placed_at", "-id"
+    )
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ class OrderDetailView(PermissionRequiredMixin, DetailView):
     slug_url_kwarg = "number"
     context_object_name = "order"
     queryset = Order.objects.select_related(
-        "store", "warehouse", "customer", "shipping_method"
+        "store", "warehouse", "customer", "shipping_method", "integration"
     ).annotate(
         lines_count=count_of(OrderLine),
         payments_count=count_of(OrderPayment),
@@ -151,7 +153,7 @@ class OrderDetailView(PermissionRequiredMixin, DetailView):
             tabs=tabs,
             active_tab=tab,
             tab_template=f"sales/order_tabs/{tab}.html",
-            source=source_label(order.external_source),
+            source=source_label(order.integration),
             **_order_tab_context(order, tab),
             **kwargs,
         )
@@ -174,7 +176,9 @@ class RmaDetailView(PermissionRequiredMixin, DetailView):
     slug_field = "number"
     slug_url_kwarg = "number"
     context_object_name = "rma"
-    queryset = Rma.objects.select_related("order", "order__store", "order__customer", "user")
+    queryset = Rma.objects.select_related(
+        "order", "order__store", "order__customer", "user", "integration"
+    )
 
     def get_context_data(self, **kwargs) -> dict:
         return super().get_context_data(

@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from PIL import Image
 
 from connect.roles import ADMIN, OPS
+from integrations.models import Integration
 from inventory.models import Warehouse
 from inventory.services import product_create, product_image_add, stock_set
 from sales.models import PaymentMethod, ShippingMethod, Store
@@ -183,3 +184,9 @@ def make_rma(order, *, back_to_stock: bool = True, refund: bool = False, **field
             lines=[RefundLineSpec(order_line=line, quantity=line.qty_shipped) for line in lines],
         )
     return rma
+
+
+def make_source(name: str = "hiboutik") -> Integration:
+    """The integration orders and returns are imported from (a bare row, no configuration)."""
+    integration, _ = Integration.objects.get_or_create(name=name, defaults={"type": name})
+    return integration

@@ -1,6 +1,7 @@
 """Loads the demo data. Idempotent: everything is keyed by a natural key (code, SKU, email,
 external reference) and only what is missing is created, so a second run adds nothing and
-never overwrites what an operator changed since."""
+never overwrites what an operator changed since. The point-of-sale sales are imported from
+the demo Hiboutik integration; the web shop's orders were taken in Connect."""
 
 import hashlib
 from collections import Counter
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from connect.demo.catalogue import COUNTRY_BY_CITY, CUSTOMERS, PRODUCTS, REGION_BY_COUNTRY
 from connect.demo.images import tile_png
+from connect.demo.integration import demo_integration
 from inventory.models import Product, StockItem, StockMovement, Warehouse
 from inventory.services import product_create, product_image_add, stock_set
 from sales.models import (
@@ -41,9 +43,7 @@ from sales.services import (
     refund_create,
     rma_create,
 )
-from sales.services.orders import find_by_external_reference
 
-SOURCE = "demo"
 EAN_PREFIX = "376012345"  # 376: a GS1 France prefix; the rest is a made-up company number.
 
 WAREHOUSES = [("ENTREPOT", "Entrepôt central (Lyon)"), ("PARIS", "Réserve boutique Paris")]
@@ -204,6 +204,7 @@ def _orders(data: dict, products: dict[str, Product], customers: list) -> None:
     now = timezone.now().replace(microsecond=0)
     paris, web = data["stores"]["PARIS-MARAIS"], data["stores"]["WEB"]
     pay, ship = data["payments"], data["shipping"]
+    pos = demo_integration()
 
     def pos_sale(reference: str, days_ago: int, customer, payments, *items) -> Order:
         lines = _lines(products, *items)
@@ -214,7 +215,7 @@ def _orders(data: dict, products: dict[str, Product], customers: list) -> None:
             customer=customer,
             guest=None if customer else GuestSpec(name="Client comptoir"),
             shipping_method=ship["pickup"],
-            external_source=SOURCE,
+            integration=pos,
             external_reference=reference,
             placed_at=now - timedelta(days=days_ago, hours=3),
             force_stock=True,
@@ -237,11 +238,11 @@ def _orders(data: dict, products: dict[str, Product], customers: list) -> None:
         ("MAI-BOUGIE-FIGUIER", 2),
     )
     if not sale.rmas.exists():
-        _exchange_return(sale, data)
+        _exchange_return(sale, pos)
+    if Order.objects.filter(store=web).exists():
+        return  # the web orders below are made all at once, the first time
 
-    def web_order(reference: str, days_ago: int, customer, shipping, *items, then=()) -> None:
-        if find_by_external_reference(SOURCE, reference) is not None:
-            return
+    def web_order(days_ago: int, customer, shipping, *items, then=()) -> None:
         with transaction.atomic():
             order = order_create(
                 store=web,
@@ -249,8 +250,6 @@ def _orders(data: dict, products: dict[str, Product], customers: list) -> None:
                 customer=customer,
                 shipping_method=ship[shipping],
                 shipping_amount=Decimal("0") if shipping == "pickup" else Decimal("6.90"),
-                external_source=SOURCE,
-                external_reference=reference,
                 placed_at=now - timedelta(days=days_ago),
             )
             if cancel not in then:
@@ -274,12 +273,9 @@ def _orders(data: dict, products: dict[str, Product], customers: list) -> None:
     def refund_all(order: Order) -> None:
         refund_create(order=order, amount=order.grand_total, note="Colis perdu, remboursé.")
 
+    web_order(0, customers[1], "colissimo", ("EPI-HUILE-OLIVE", 1), ("EPI-SEL-GUERANDE", 2))
+    web_order(1, customers[2], "chronopost", ("MAI-PLAID-LAINE", 1), then=[invoice])
     web_order(
-        "WEB-2001", 0, customers[1], "colissimo", ("EPI-HUILE-OLIVE", 1), ("EPI-SEL-GUERANDE", 2)
-    )
-    web_order("WEB-2002", 1, customers[2], "chronopost", ("MAI-PLAID-LAINE", 1), then=[invoice])
-    web_order(
-        "WEB-2003",
         3,
         customers[3],
         "colissimo",
@@ -287,9 +283,8 @@ def _orders(data: dict, products: dict[str, Product], customers: list) -> None:
         ("MAI-TABLIER-COTON", 1),
         then=[invoice, tracked],
     )
-    web_order("WEB-2004", 5, customers[4], "colissimo", ("ACC-MARINIERE", 2), then=[cancel])
+    web_order(5, customers[4], "colissimo", ("ACC-MARINIERE", 2), then=[cancel])
     web_order(
-        "WEB-2005",
         2,
         customers[18],
         "courier",
@@ -298,7 +293,6 @@ def _orders(data: dict, products: dict[str, Product], customers: list) -> None:
         then=[invoice, ship_first_line],
     )
     web_order(
-        "WEB-2006",
         9,
         customers[5],
         "pickup",
@@ -307,7 +301,7 @@ def _orders(data: dict, products: dict[str, Product], customers: list) -> None:
     )
 
 
-def _exchange_return(order: Order, data: dict) -> None:
+def _exchange_return(order: Order, integration) -> None:
     """The customer brings one candle back: it returns to stock and is refunded."""
     line = order.lines.get(sku="MAI-BOUGIE-FIGUIER")
     rma = rma_create(
@@ -315,7 +309,7 @@ def _exchange_return(order: Order, data: dict) -> None:
         lines=[RmaLineSpec(order_line=line, quantity=1, back_to_stock=True)],
         status=RmaStatus.RECEIVED,
         reason="Parfum ne convient pas, article non entamé.",
-        external_source=SOURCE,
+        integration=integration,
         external_reference=f"RMA-{order.external_reference}",
     )
     refund_create(

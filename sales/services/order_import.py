@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext, gettext_noop
 
+from integrations.models import Integration
 from inventory.exceptions import InsufficientStock
 from inventory.models import StockMovement, Warehouse
 from inventory.services import StockMove, stock_missing_locked, stock_move_many
@@ -35,7 +36,7 @@ def order_import_complete(
     lines: Iterable[LineSpec | Mapping],
     payments: Iterable[PaymentSpec | Mapping],
     shipping_method: ShippingMethod | None,
-    external_source: str,
+    integration: Integration,
     external_reference: str,
     placed_at: datetime,
     customer: Customer | None = None,
@@ -51,13 +52,13 @@ def order_import_complete(
     Stock is taken from `warehouse` (the store's default unless given). When some products
     lack physical stock: with `force_stock` the missing quantity is first added by a "forced
     for import" movement; otherwise `InsufficientStock` lists every short SKU and nothing is
-    written. An (external_source, external_reference) already imported returns that order
+    written. An (integration, external_reference) already imported returns that order
     unchanged; the database's unique constraint backs this up when two imports race.
     """
-    external_source, external_reference = external_source.strip(), external_reference.strip()
-    if not external_source or not external_reference:
-        raise InvalidOrder(gettext("An imported order needs an external source and reference."))
-    existing = find_by_external_reference(external_source, external_reference)
+    external_reference = external_reference.strip()
+    if integration is None or not external_reference:
+        raise InvalidOrder(gettext("An imported order needs its integration and reference."))
+    existing = find_by_external_reference(integration, external_reference)
     if existing is not None:
         return existing
     specs = [as_spec(LineSpec, line) for line in lines]
@@ -91,7 +92,7 @@ def order_import_complete(
                 currency=currency,
                 warehouse=warehouse,
                 placed_at=placed_at,
-                external_source=external_source,
+                integration=integration,
                 external_reference=external_reference,
                 reserve_stock=False,
                 notify_customer=False,
@@ -107,7 +108,7 @@ def order_import_complete(
                     reference=order,
                     user=user,
                     note=gettext("Stock forced to import %(source)s sale %(reference)s.")
-                    % {"source": external_source, "reference": external_reference},
+                    % {"source": integration.name, "reference": external_reference},
                     locked_items=locked_items,
                 )
                 event_add(
@@ -125,7 +126,7 @@ def order_import_complete(
         return error.order
     except IntegrityError:
         # A concurrent import of the same sale committed first: return its order.
-        existing = find_by_external_reference(external_source, external_reference)
+        existing = find_by_external_reference(integration, external_reference)
         if existing is not None:
             return existing
         raise

@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from integrations.models import Integration
 from inventory.models import Product, Warehouse
 from inventory.services import stock_release_many, stock_reserve_many
 from sales.exceptions import DuplicateOrder, InvalidOrder, OrderNotCancelable
@@ -146,9 +147,12 @@ def quantities_by_product(lines: Iterable[OrderLine], quantity_of=None) -> dict[
     return dict(sorted(totals.items(), key=lambda item: item[0].pk))
 
 
-def find_by_external_reference(external_source: str, external_reference: str) -> Order | None:
+def find_by_external_reference(
+    integration: Integration | None, external_reference: str
+) -> Order | None:
+    """The order imported from `integration` under `external_reference`, if any."""
     return Order.objects.filter(
-        external_source=external_source, external_reference=external_reference
+        integration=integration, external_reference=external_reference
     ).first()
 
 
@@ -165,7 +169,7 @@ def order_create(
     currency: str = "",
     warehouse: Warehouse | None = None,
     placed_at: datetime | None = None,
-    external_source: str = "",
+    integration: Integration | None = None,
     external_reference: str = "",
     reserve_stock: bool = True,
     notify_customer: bool = True,
@@ -186,9 +190,9 @@ def order_create(
         placed_at = timezone.now()
     elif timezone.is_naive(placed_at):
         raise InvalidOrder(gettext("The order date must carry a time zone."))
-    external_source, external_reference = external_source.strip(), external_reference.strip()
-    if external_reference and not external_source:
-        raise InvalidOrder(gettext("An external reference needs its external source."))
+    external_reference = external_reference.strip()
+    if external_reference and integration is None:
+        raise InvalidOrder(gettext("An external reference needs its integration."))
     shipping_incl = money(to_decimal(shipping_amount, gettext("Shipping amount")))
     shipping_rate = to_decimal(shipping_tax_rate, gettext("Tax rate"))
     if shipping_incl < 0:
@@ -207,7 +211,7 @@ def order_create(
 
     with transaction.atomic():
         if external_reference:
-            existing = find_by_external_reference(external_source, external_reference)
+            existing = find_by_external_reference(integration, external_reference)
             if existing is not None:
                 raise DuplicateOrder(existing)
         if customer is not None:
@@ -236,7 +240,7 @@ def order_create(
             + shipping_incl,
             shipping_method=shipping_method,
             notify_customer=notify_customer,
-            external_source=external_source,
+            integration=integration,
             external_reference=external_reference,
             placed_at=placed_at,
             # The reservation above belongs to the same transaction.
@@ -261,7 +265,7 @@ def order_create(
             user=user,
             new_status=order.status,
             data={
-                "external_source": external_source,
+                "integration": integration.pk if integration is not None else None,
                 "external_reference": external_reference,
                 "notify_customer": notify_customer,
             },

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext, gettext_noop
 
+from integrations.models import Integration
 from inventory.models import StockItem, StockMovement, Warehouse
 from inventory.services import StockMove, lock_stock_items, stock_move_many
 from sales.exceptions import InvalidOrder, InvalidStatusTransition, ReturnExceedsShipped
@@ -86,22 +87,22 @@ def rma_create(
     lines: Iterable[RmaLineSpec | Mapping],
     status: str = RmaStatus.AUTHORIZED,
     reason: str = "",
-    external_source: str = "",
+    integration: Integration | None = None,
     external_reference: str = "",
     user: object = None,
 ) -> Rma:
     """Open a return on shipped lines of `order`.
 
     `status` may be draft, authorized, received or complete: the last two restock the
-    back-to-stock lines at once. A return with an (external_source, external_reference) that
+    back-to-stock lines at once. A return with an (integration, external_reference) that
     already exists is returned unchanged, so an exchange event replayed never makes two.
     """
     status = RmaStatus(status)
     if status == RmaStatus.CANCELED:
         raise InvalidOrder(gettext("A return cannot be created canceled."))
-    external_source, external_reference = external_source.strip(), external_reference.strip()
-    if external_reference and not external_source:
-        raise InvalidOrder(gettext("An external reference needs its external source."))
+    external_reference = external_reference.strip()
+    if external_reference and integration is None:
+        raise InvalidOrder(gettext("An external reference needs its integration."))
     specs = [as_spec(RmaLineSpec, line) for line in lines]
     if not specs:
         raise InvalidOrder(gettext("A return needs at least one line."))
@@ -110,7 +111,7 @@ def rma_create(
         if not external_reference:
             return None
         return Rma.objects.filter(
-            external_source=external_source, external_reference=external_reference
+            integration=integration, external_reference=external_reference
         ).first()
 
     if (found := existing()) is not None:
@@ -168,7 +169,7 @@ def rma_create(
                 order=locked,
                 status=status,
                 reason=reason,
-                external_source=external_source,
+                integration=integration,
                 external_reference=external_reference,
                 user=real_user(user),
             )

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from connect.tasks import HEARTBEAT_CACHE_KEY, record_heartbeat
 from integrations.models import Notification
-from tests.factories import make_admin, make_ops
+from tests.factories import make_admin, make_ops, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_dropdown_lists_unread_first_then_newest(client, ops):
     now = timezone.now()
     old_unread = Notification.objects.create(title="old unread", created_at=now - timedelta(days=2))
     new_read = Notification.objects.create(title="new read", created_at=now)
-    new_read.mark_read()
+    new_read.mark_read(ops)
     Notification.objects.create(title="mid unread", created_at=now - timedelta(days=1))
     response = client.get(
         reverse("integrations:notification_dropdown"), headers={"hx-request": "true"}
@@ -66,8 +66,7 @@ def test_opening_marks_read_and_follows_the_link(client, ops):
     response = client.post(reverse("integrations:notification_open", args=[notification.pk]))
     assert response.status_code == 302
     assert response["Location"] == "/sales/orders/?q=CMD-1"
-    notification.refresh_from_db()
-    assert notification.read_at is not None
+    assert not Notification.objects.unread_for(ops).filter(pk=notification.pk).exists()
 
 
 def test_opening_never_redirects_off_site(client, ops):
@@ -81,18 +80,34 @@ def test_opening_needs_post_and_cannot_touch_someone_elses(client, ops):
     url = reverse("integrations:notification_open", args=[foreign.pk])
     assert client.get(url).status_code == 405
     assert client.post(url).status_code == 404
-    foreign.refresh_from_db()
-    assert foreign.read_at is None
+    assert not foreign.reads.exists()
 
 
-def test_mark_all_read_only_touches_what_the_user_sees(client, ops):
+def test_mark_all_read_only_touches_what_the_user_sees_and_only_for_them(client, ops):
     Notification.objects.create(title="mine", user=ops)
-    Notification.objects.create(title="all")
-    foreign = Notification.objects.create(title="other", user=make_ops())
+    everyone = Notification.objects.create(title="all")
+    other_user = make_ops()
+    foreign = Notification.objects.create(title="other", user=other_user)
     client.post(reverse("integrations:notification_read_all"))
     assert Notification.objects.unread_for(ops).count() == 0
-    foreign.refresh_from_db()
-    assert foreign.read_at is None
+    assert not foreign.reads.exists()
+    # Reading a broadcast alert does not read it for the other operators.
+    assert set(Notification.objects.unread_for(other_user)) == {everyone, foreign}
+
+
+def test_integration_alerts_are_only_for_those_who_may_act_on_them(client, ops):
+    alert = Notification.objects.create(
+        title="Import error", permission="integrations.operate_integrations"
+    )
+    nobody = make_user()
+    client.force_login(nobody)
+    assert Notification.objects.visible_to(nobody).count() == 0
+    assert (
+        client.post(reverse("integrations:notification_open", args=[alert.pk])).status_code == 404
+    )
+    client.post(reverse("integrations:notification_read_all"))
+    assert not alert.reads.exists()
+    assert list(Notification.objects.unread_for(ops)) == [alert]
 
 
 def test_integrations_page_is_for_admins_only(client, ops):

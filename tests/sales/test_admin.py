@@ -19,6 +19,7 @@ from sales.services import (
     refund_create,
     rma_create,
 )
+from tests.factories import make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def full_order(store, mug, card, pickup, placed_at, settings, tmp_path):
         payments=[PaymentSpec(method=card, amount="24")],
         customer=customer,
         shipping_method=pickup,
-        external_source="pos",
+        integration=make_source("pos"),
         external_reference="1",
         placed_at=placed_at,
     )

@@ -3,6 +3,7 @@ from django.db import IntegrityError, transaction
 
 from sales.models import Order, OrderEvent, Rma
 from sales.services import LineSpec, order_create
+from tests.factories import make_source
 from tests.sales.helpers import event_texts
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +14,7 @@ def _copy(order: Order, **changes) -> Order:
         "number": order.number + "-copy",
         "store": order.store,
         "warehouse": order.warehouse,
-        "external_source": order.external_source,
+        "integration": order.integration,
         "external_reference": order.external_reference,
     }
     return Order(**{**fields, **changes})
@@ -23,12 +24,12 @@ def test_database_refuses_a_second_order_for_one_external_reference(store, mug):
     order = order_create(
         store=store,
         lines=[LineSpec(product=mug, quantity=1)],
-        external_source="hiboutik",
+        integration=make_source("hiboutik"),
         external_reference="12",
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         _copy(order).save()
-    _copy(order, number="other-source", external_source="shop").save()
+    _copy(order, number="other-source", integration=make_source("shop")).save()
 
 
 def test_orders_without_external_reference_do_not_collide(store, mug):
@@ -39,9 +40,13 @@ def test_orders_without_external_reference_do_not_collide(store, mug):
 
 def test_database_refuses_a_second_rma_for_one_external_reference(store, mug):
     order = order_create(store=store, lines=[LineSpec(product=mug, quantity=1)])
-    Rma.objects.create(number="R1", order=order, external_source="pos", external_reference="x")
+    Rma.objects.create(
+        number="R1", order=order, integration=make_source("pos"), external_reference="x"
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
-        Rma.objects.create(number="R2", order=order, external_source="pos", external_reference="x")
+        Rma.objects.create(
+            number="R2", order=order, integration=make_source("pos"), external_reference="x"
+        )
     Rma.objects.create(number="R3", order=order)
     Rma.objects.create(number="R4", order=order)
 

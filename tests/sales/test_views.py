@@ -24,6 +24,7 @@ from tests.factories import (
     make_product,
     make_rma,
     make_shipping_method,
+    make_source,
     make_store,
     make_user,
     set_stock,
@@ -48,7 +49,7 @@ def imported_order(store, reference: str = "1001"):
         lines=[LineSpec(product=product, quantity=2)],
         payments=[PaymentSpec(method=make_payment_method(), amount=product.price_incl_tax * 2)],
         shipping_method=make_shipping_method(),
-        external_source="hiboutik",
+        integration=make_source("hiboutik"),
         external_reference=reference,
         placed_at=datetime(2026, 3, 14, 15, 30, tzinfo=UTC),
     )
@@ -106,7 +107,7 @@ def test_order_list_filters_by_search_store_status_and_source(ops_client):
     assert numbers(ops_client.get(ORDERS, {"q": "98765"})) == {pos.number}
     assert numbers(ops_client.get(ORDERS, {"store": paris.pk})) == {canceled.number, pos.number}
     assert numbers(ops_client.get(ORDERS, {"status": OrderStatus.CANCELED})) == {canceled.number}
-    assert numbers(ops_client.get(ORDERS, {"source": "hiboutik"})) == {pos.number}
+    assert numbers(ops_client.get(ORDERS, {"source": pos.integration_id})) == {pos.number}
     assert numbers(ops_client.get(ORDERS, {"source": "connect"})) == {
         native.number,
         canceled.number,

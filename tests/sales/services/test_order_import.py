@@ -12,6 +12,7 @@ from inventory.services import stock_move, stock_set
 from sales.models import Order, OrderEvent, OrderStatus, Store
 from sales.services import GuestSpec, LineSpec, PaymentSpec, order_import_complete
 from tests.db_threads import run_in_threads
+from tests.factories import make_source
 from tests.inventory.factories import make_product, make_warehouse
 from tests.sales.helpers import event_texts, table_counts
 from tests.sales.services.query_counts import queries_of
@@ -40,7 +41,7 @@ def sale(store, mug, book, card, cash, pickup, placed_at):
         ],
         "guest": GuestSpec(email="caisse@boutique.fr", name="Client comptoir"),
         "shipping_method": pickup,
-        "external_source": "hiboutik",
+        "integration": make_source("hiboutik"),
         "external_reference": "1001",
         "placed_at": placed_at,
     }
@@ -199,7 +200,7 @@ def test_parallel_imports_of_one_sale_make_one_order():
                 lines=[LineSpec(product=product, quantity=1)],
                 payments=[],
                 shipping_method=None,
-                external_source="hiboutik",
+                integration=make_source("hiboutik"),
                 external_reference="777",
                 placed_at=Order._meta.get_field("placed_at").default(),
             ).pk
@@ -221,6 +222,7 @@ def test_import_queries_do_not_grow_with_the_lines(
     store, warehouse, placed_at, force_stock, django_assert_max_num_queries
 ):
     products = [make_product(stock=None if force_stock else {warehouse: 5}) for _ in range(22)]
+    source = make_source("hiboutik")
 
     def pos_sale(chosen: list, reference: str) -> Order:
         return order_import_complete(
@@ -228,7 +230,7 @@ def test_import_queries_do_not_grow_with_the_lines(
             lines=[LineSpec(sku=product.sku, quantity=1) for product in chosen],
             payments=[],
             shipping_method=None,
-            external_source="hiboutik",
+            integration=source,
             external_reference=reference,
             placed_at=placed_at,
             force_stock=force_stock,
@@ -266,7 +268,7 @@ def test_parallel_imports_with_lines_in_opposite_orders_never_deadlock():
                 lines=[LineSpec(product=product, quantity=1) for product in chosen],
                 payments=[],
                 shipping_method=None,
-                external_source="hiboutik",
+                integration=make_source("hiboutik"),
                 external_reference=f"{name}-{number}",
                 placed_at=Order._meta.get_field("placed_at").default(),
             )

@@ -17,6 +17,7 @@ from inventory.services import stock_move, stock_set
 from sales.models import Order, OrderStatus, Store
 from sales.services import LineSpec, order_create, order_import_complete
 from tests.db_threads import run_in_threads
+from tests.factories import make_source
 from tests.inventory.factories import make_product, make_warehouse
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -34,7 +35,7 @@ def pos_sale(store: Store, product, quantity: int, reference: str) -> Order:
         lines=[LineSpec(product=product, quantity=quantity, unit_price_incl_tax=Decimal("12"))],
         payments=[],
         shipping_method=None,
-        external_source="hiboutik",
+        integration=make_source("hiboutik"),
         external_reference=reference,
         placed_at=Order._meta.get_field("placed_at").default(),
         force_stock=True,
@@ -68,7 +69,7 @@ def test_forced_import_and_shipment_of_the_same_product_never_deadlock(monkeypat
         shop_row = StockItem.objects.get(product=product, warehouse=shop)
         assert (shop_row.physical, shop_row.reserved) == (0, 0)
     assert physical(product, depot) == 100 - ROUNDS
-    imported = Order.objects.filter(external_source="hiboutik", status=OrderStatus.COMPLETE)
+    imported = Order.objects.filter(integration__name="hiboutik", status=OrderStatus.COMPLETE)
     assert imported.count() == ROUNDS
 
 

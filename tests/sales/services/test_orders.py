@@ -18,6 +18,7 @@ from sales.services import (
     order_note_add,
     order_payment_add,
 )
+from tests.factories import make_source
 from tests.sales.helpers import event_texts, table_counts
 from tests.sales.services.query_counts import queries_of, stocked
 
@@ -141,14 +142,14 @@ def test_create_refuses_an_external_reference_already_used(store, mug):
     first = order_create(
         store=store,
         lines=[LineSpec(product=mug, quantity=1)],
-        external_source="pos",
+        integration=make_source("pos"),
         external_reference="42",
     )
     with pytest.raises(DuplicateOrder) as error:
         order_create(
             store=store,
             lines=[LineSpec(product=mug, quantity=1)],
-            external_source="pos",
+            integration=make_source("pos"),
             external_reference="42",
         )
     assert error.value.order == first
@@ -156,7 +157,7 @@ def test_create_refuses_an_external_reference_already_used(store, mug):
     order_create(
         store=store,
         lines=[LineSpec(product=mug, quantity=1)],
-        external_source="shop",
+        integration=make_source("shop"),
         external_reference="42",
     )
 

@@ -16,6 +16,7 @@ from sales.services import (
     refundable_amount,
     rma_create,
 )
+from tests.factories import make_source
 from tests.sales.helpers import event_texts, table_counts
 from tests.sales.services.query_counts import queries_of, stocked
 
@@ -33,7 +34,7 @@ def sold(store, mug, book, placed_at):
         ],
         payments=[],
         shipping_method=None,
-        external_source="pos",
+        integration=make_source("pos"),
         external_reference="5",
         placed_at=placed_at,
     )
@@ -179,7 +180,7 @@ def test_refund_queries_do_not_grow_with_the_lines(
             lines=[LineSpec(product=product, quantity=2) for product in chosen],
             payments=[],
             shipping_method=None,
-            external_source="hiboutik",
+            integration=make_source("hiboutik"),
             external_reference=reference,
             placed_at=placed_at,
         )

@@ -13,6 +13,7 @@ from sales.services import (
     rma_create,
     rma_set_status,
 )
+from tests.factories import make_source
 from tests.sales.helpers import event_texts, table_counts
 from tests.sales.services.query_counts import queries_of, stocked
 
@@ -154,7 +155,7 @@ def test_same_external_reference_gives_the_same_return(shipped_order, mug, other
         "order": shipped_order,
         "lines": [spec],
         "status": RmaStatus.RECEIVED,
-        "external_source": "hiboutik",
+        "integration": make_source("hiboutik"),
         "external_reference": "exchange-9",
     }
     first = rma_create(**kwargs)

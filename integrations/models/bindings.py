@@ -1,0 +1,54 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ExternalBinding(models.Model):
+    """Which external id a Connect object has in another system, per scope.
+
+    The scope is an integration (`integration:<id>`), or what several integrations share: the
+    Hiboutik account for products and customers (`hiboutik:<account>`), since every store of
+    an account sees the same catalogue. Both directions are unique per scope and object type,
+    so the database — not a lookup — makes a duplicate binding impossible. `pushed_state` is
+    what Connect last sent (e.g. the price and barcode pushed), so a flow can send only what
+    changed.
+    """
+
+    class ObjectType(models.TextChoices):
+        PRODUCT = "product", _("Product")
+        CUSTOMER = "customer", _("Customer")
+        ORDER = "order", _("Order")
+        ORDER_LINE = "order_line", _("Order line")
+        RMA = "rma", _("Return")
+        REFUND = "refund", _("Refund")
+        PRODUCT_IMAGE = "product_image", _("Product image")
+
+    scope = models.CharField(_("scope"), max_length=200)
+    object_type = models.CharField(_("object type"), max_length=32, choices=ObjectType)
+    object_id = models.BigIntegerField(_("Connect id"))
+    external_id = models.CharField(_("external id"), max_length=64)
+    pushed_state = models.JSONField(_("last pushed state"), default=dict, blank=True)
+    pushed_at = models.DateTimeField(_("last pushed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("external binding")
+        verbose_name_plural = _("external bindings")
+        ordering = ["scope", "object_type", "object_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "object_type", "external_id"],
+                name="integrations_binding_unique_external",
+            ),
+            models.UniqueConstraint(
+                fields=["scope", "object_type", "object_id"],
+                name="integrations_binding_unique_object",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="integrations_binding_obj_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.object_type} {self.object_id} ↔ {self.external_id}"

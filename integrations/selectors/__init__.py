@@ -1,0 +1,1 @@
+"""Reads shared by pages, flows and commands; writes live in `integrations.services`."""

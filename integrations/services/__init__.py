@@ -1,0 +1,1 @@
+"""Every write of the integrations app; reads live in `integrations.selectors`."""

@@ -1,0 +1,76 @@
+"""Writes of external id bindings. The unique constraints make a duplicate impossible; these
+functions turn a clash into a clear `BindingConflict` instead of an IntegrityError."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from integrations.models import ExternalBinding
+
+
+class BindingConflict(ValueError):
+    """The object or the external id is already bound to something else in this scope."""
+
+    def __init__(self, existing: ExternalBinding) -> None:
+        super().__init__(
+            f"{existing.scope}: {existing.object_type} {existing.object_id} is already bound to "
+            f"external id {existing.external_id}"
+        )
+        self.existing = existing
+
+
+def binding_bind(
+    *,
+    scope: str,
+    object_type: str,
+    object_id: int,
+    external_id: str | int,
+    pushed_state: Mapping[str, Any] | None = None,
+) -> ExternalBinding:
+    """Bind, or return the same binding when it already exists (idempotent); raises
+    `BindingConflict` when either side is bound to something else."""
+    external_id = str(external_id)
+    try:
+        with transaction.atomic():
+            return ExternalBinding.objects.create(
+                scope=scope,
+                object_type=object_type,
+                object_id=object_id,
+                external_id=external_id,
+                pushed_state=dict(pushed_state or {}),
+                pushed_at=timezone.now() if pushed_state else None,
+            )
+    except IntegrityError:
+        pass
+    existing = (
+        ExternalBinding.objects.filter(scope=scope, object_type=object_type, object_id=object_id)
+        | ExternalBinding.objects.filter(
+            scope=scope, object_type=object_type, external_id=external_id
+        )
+    ).first()
+    if existing is None:  # pragma: no cover - deleted between the insert and this read
+        raise BindingConflict(ExternalBinding(scope=scope, object_type=object_type))
+    if existing.object_id == object_id and existing.external_id == external_id:
+        return existing
+    raise BindingConflict(existing)
+
+
+def binding_set_pushed_state(
+    binding: ExternalBinding, pushed_state: Mapping[str, Any]
+) -> ExternalBinding:
+    """Record what was just pushed (after the push succeeded)."""
+    binding.pushed_state = dict(pushed_state)
+    binding.pushed_at = timezone.now()
+    ExternalBinding.objects.filter(pk=binding.pk).update(
+        pushed_state=binding.pushed_state, pushed_at=binding.pushed_at, updated_at=binding.pushed_at
+    )
+    return binding
+
+
+def binding_unbind(*, scope: str, object_type: str, object_id: int) -> int:
+    deleted, _ = ExternalBinding.objects.filter(
+        scope=scope, object_type=object_type, object_id=object_id
+    ).delete()
+    return deleted
