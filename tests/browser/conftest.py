@@ -1,11 +1,14 @@
 """Browser tests: Playwright's sync API drives Debian's Chromium against pytest-django's
-live server."""
+live server. Every context a test opens through `browser` (and so `page`) is watched for
+Content-Security-Policy violations: one fails the test (tests/browser/csp.py)."""
 
 import os
 
 import pytest
 from django.conf import settings
 from django.test import Client
+
+from tests.browser.csp import CspWatchedBrowser, describe
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -22,13 +25,26 @@ SCREENSHOTS = os.environ.get("SCREENSHOT_DIR", "/tmp")
 
 
 @pytest.fixture(scope="session")
-def browser():
+def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def browser(chromium):
+    """Chromium for one test: its contexts are closed after it, and any CSP violation one of
+    their pages reported fails the test."""
+    watched = CspWatchedBrowser(chromium)
+    yield watched
+    watched.close_contexts()
+    if watched.violations:
+        pytest.fail(
+            "Content-Security-Policy violations:\n" + describe(watched.violations), pytrace=False
+        )
 
 
 @pytest.fixture
