@@ -126,16 +126,24 @@ class HiboutikClient(HiboutikTransport):
     def search_products_by_barcode(
         self, barcode: str, *, essential: bool = False
     ) -> list[ProductMatch]:
-        """Products, or product sizes, carrying ``barcode``; ``[]`` when none."""
+        """Products, or product sizes, whose barcode is exactly ``barcode``; ``[]`` when none.
+        Hiboutik's searches may match substrings, so hits whose product or size barcode is not
+        equal to ``barcode`` (compared as given, after trimming) are dropped; a hit that shows
+        no barcode at all cannot be checked and is kept (the documented hit is only
+        ``{product_id, product_size}``)."""
+        wanted = barcode.strip()
         path = f"/products/search/barcode/{_segment(barcode, 'barcode')}/"
-        return [
+        matches = (
             product_match_from_payload(row)
             for row in self._paginate(path, empty_on_404=True, essential=essential)
-        ]
+        )
+        return [match for match in matches if match.barcode in (wanted, "")]
 
     def search_products_by_ref_ext(self, ref_ext: str, *, essential: bool = False) -> list[Product]:
-        """Products whose ``products_ref_ext`` is ``ref_ext``; ``[]`` when none. Hiboutik keeps
-        only 20 characters of that field, so a longer reference is refused here."""
+        """Products whose ``products_ref_ext`` is exactly ``ref_ext`` (case-sensitive: Connect's
+        references are); ``[]`` when none. Hiboutik's search may match substrings and ignore
+        case, so the other hits are dropped. Hiboutik keeps only 20 characters of that field,
+        so a longer reference is refused here."""
         if not ref_ext.strip():
             raise ValueError("ref_ext is empty")
         if len(ref_ext) > PRODUCT_REF_EXT_MAX_LENGTH:
@@ -149,7 +157,8 @@ class HiboutikClient(HiboutikTransport):
             empty_on_404=True,
             essential=essential,
         )
-        return [product_from_payload(row) for row in rows]
+        products = (product_from_payload(row) for row in rows)
+        return [product for product in products if product.ref_ext == ref_ext]
 
     # --- product images --------------------------------------------------------------------
 
@@ -310,16 +319,20 @@ class HiboutikClient(HiboutikTransport):
         return customer_from_payload(unwrap_one(payload, what="customer"))
 
     def search_customers_by_email(self, email: str, *, essential: bool = False) -> list[Customer]:
-        """Customers with this email; ``[]`` when none."""
+        """Customers with this email, compared without case and surrounding spaces (addresses
+        are case-insensitive in practice); ``[]`` when none. Hiboutik's search may match
+        substrings (``ann@x.fr`` in ``joann@x.fr``), so the other hits are dropped."""
         if "@" not in email:
             raise ValueError(f"{email!r} is not an email address")
+        wanted = email.strip().lower()
         rows = self._paginate(
             "/customers/search/",
             params={"email": email.strip()},
             empty_on_404=True,
             essential=essential,
         )
-        return [customer_from_payload(row) for row in rows]
+        customers = (customer_from_payload(row) for row in rows)
+        return [c for c in customers if c.email.strip().lower() == wanted]
 
     def update_customer(
         self, customer_id: int, attribute: str, value: Any, *, essential: bool = False

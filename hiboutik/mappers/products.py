@@ -90,11 +90,25 @@ def product_image_from_payload(payload: Any) -> ProductImage:
 
 
 def product_match_from_payload(payload: Any) -> ProductMatch:
+    """A barcode search hit. For a size's barcode the hit names the size (``product_size``)
+    and its barcode is the size's one, from ``product_size_details``, not the product's."""
     row = require_mapping(payload, what="product search result")
+    size_id = int_or_zero(row, "product_size")
+    barcode = text(optional(row, "product_barcode", "barcode"))
+    if size_id:
+        sizes = as_list(row.get("product_size_details"), field="product_size_details")
+        barcode = next(
+            (
+                size.barcode
+                for size in map(product_size_from_payload, sizes)
+                if size.size_id == size_id
+            ),
+            barcode,
+        )
     return ProductMatch(
         product_id=require_int(row, "product_id"),
-        size_id=int_or_zero(row, "product_size"),
-        barcode=text(optional(row, "product_barcode", "barcode")),
+        size_id=size_id,
+        barcode=barcode,
         name=text(optional(row, "product_model")),
         ref_ext=text(optional(row, "products_ref_ext")),
     )

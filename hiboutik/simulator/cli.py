@@ -16,6 +16,7 @@ from hiboutik.simulator.config import (
     NEUTRAL_429_MESSAGE,
     PAGE_PARAM_CHOICES,
     PAGE_PAST_END_CHOICES,
+    SEARCH_MATCH_CHOICES,
     SEED_CHOICES,
 )
 from hiboutik.simulator.simulator import Simulator
@@ -163,6 +164,15 @@ def build_parser() -> argparse.ArgumentParser:
         "headers, whatever page is asked (default: %(default)s)",
     )
     harder.add_argument(
+        "--search-match",
+        choices=SEARCH_MATCH_CHOICES,
+        default="substring",
+        help="text searches (products by external reference, barcode, supplier reference or "
+        "model; customers by email, VAT number, code or external reference) match "
+        "case-insensitive substrings, as a real search was measured to, or only equal "
+        "values (default: %(default)s)",
+    )
+    harder.add_argument(
         "--quota-message",
         default=NEUTRAL_429_MESSAGE,
         metavar="TEXT",
@@ -198,6 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             page_past_end=args.page_past_end,
             page_param=args.page_param,
             quota_message=args.quota_message,
+            search_match=args.search_match,
             max_concurrent=args.max_concurrent,
             webhook_timeout=args.webhook_timeout,
         )

@@ -133,7 +133,11 @@ def _compare(actual: Any, expression: str, numeric: bool) -> bool:
     }[operator]
 
 
-def search_customers(state: State, query: Mapping[str, str]) -> list[dict[str, Any]]:
+def search_customers(
+    state: State, query: Mapping[str, str], *, substring: bool = False
+) -> list[dict[str, Any]]:
+    """``substring``: the exact-match text filters match case-insensitive substrings
+    (``--search-match substring``)."""
     filters = {k: v for k, v in query.items() if k != "p"}
     errors = {name: "unknown search filter" for name in filters if name not in SEARCH_FILTERS}
     if not filters:
@@ -153,15 +157,17 @@ def search_customers(state: State, query: Mapping[str, str]) -> list[dict[str, A
         raise invalid(errors)
     matches = []
     for customer in state.rows("customers"):
-        if all(_matches(customer, name, value) for name, value in filters.items()):
+        if all(_matches(customer, name, value, substring) for name, value in filters.items()):
             matches.append(customer)
     return sorted(matches, key=lambda c: -c["customers_id"])
 
 
-def _matches(customer: dict[str, Any], name: str, value: str) -> bool:
+def _matches(customer: dict[str, Any], name: str, value: str, substring: bool) -> bool:
     wanted = value.strip().lower()
-    if name in _EXACT:
+    if name in _EXACT and not (substring and name != "country"):
         return str(customer[name]).lower() == wanted
+    if name in _EXACT:
+        return wanted in str(customer[name]).lower()
     if name in _CONTAINS:
         return wanted in str(customer[name]).lower()
     return _compare(customer[name], value.strip(), name == "loyalty_points")

@@ -788,3 +788,53 @@ def test_secrets_are_never_logged_or_shown(make_client, mocked, caplog):
         assert KEY not in shown
         assert basic not in shown
         assert "Authorization" not in shown
+
+
+def test_searches_keep_exact_matches_only(client, mocked):
+    # Hiboutik's searches may match substrings and ignore case (a real one did).
+    mocked.get(
+        f"{BASE}/products/search/",
+        json=[
+            {**product(1), "products_ref_ext": "SKU-1"},
+            {**product(2), "products_ref_ext": "SKU-11"},
+            {**product(3), "products_ref_ext": "sku-1"},
+        ],
+    )
+    mocked.get(
+        f"{BASE}/products/search/barcode/2430020000427/",
+        json=[
+            {"product_id": 42, "product_size": 0, "product_barcode": "2430020000427"},
+            {"product_id": 43, "product_size": 0, "product_barcode": "12430020000427"},
+            {
+                "product_id": 44,
+                "product_size": 2,
+                "product_barcode": "2430000000443",
+                "product_size_details": [
+                    {"size_id": 1, "barcode": "2430010000444"},
+                    {"size_id": 2, "barcode": "2430020000427"},
+                ],
+            },
+            {
+                "product_id": 45,
+                "product_size": 1,
+                "product_barcode": "2430020000427",  # the product's, not the size's
+                "product_size_details": [{"size_id": 1, "barcode": "2430010000451"}],
+            },
+        ],
+    )
+    mocked.get(
+        f"{BASE}/customers/search/",
+        json=[
+            {"customers_id": 1, "email": "Ann@Example.fr"},
+            {"customers_id": 2, "email": "joann@example.fr"},
+            {"customers_id": 3, "email": "ann@example.fr.evil"},
+        ],
+    )
+    assert [p.product_id for p in client.search_products_by_ref_ext("SKU-1")] == [1]
+    assert [
+        (m.product_id, m.size_id) for m in client.search_products_by_barcode("2430020000427")
+    ] == [
+        (42, 0),
+        (44, 2),
+    ]
+    assert [c.customer_id for c in client.search_customers_by_email(" ann@example.fr ")] == [1]

@@ -125,6 +125,22 @@ def test_product_create_read_update_search(client):
     assert client.search_products_by_ref_ext("NO-SUCH-REF") == []
 
 
+@pytest.mark.parametrize("search_match", ["substring", "exact"])
+def test_searches_find_exactly_the_record_asked_for(simulator_factory, search_match):
+    client = make_client(simulator_factory(search_match=search_match))
+    stem = f"CT-{uuid.uuid4().hex[:6]}"
+    short = new_product(client, ref_ext=stem, barcode="990000000001")
+    longer = new_product(client, ref_ext=f"{stem}1", barcode="9900000000012")
+    assert [p.product_id for p in client.search_products_by_ref_ext(stem)] == [short]
+    assert [p.product_id for p in client.search_products_by_ref_ext(f"{stem}1")] == [longer]
+    assert [m.product_id for m in client.search_products_by_barcode("990000000001")] == [short]
+
+    domain = f"{uuid.uuid4().hex[:6]}.example.test"
+    ann = client.create_customer(NewCustomer(last_name="Ann", email=f"ann@{domain}"))
+    client.create_customer(NewCustomer(last_name="Joann", email=f"joann@{domain}"))
+    assert [c.customer_id for c in client.search_customers_by_email(f"ANN@{domain}")] == [ann]
+
+
 def test_variant_barcode_search_names_the_size(client):
     sized = next(p for p in client.iter_products() if p.sizes)
     size = sized.sizes[-1]

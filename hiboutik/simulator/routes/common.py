@@ -49,6 +49,15 @@ def paged(
     )
 
 
+def text_matches(ctx: Context, stored: Any, wanted: str) -> bool:
+    """A text search criterion: with ``--search-match substring`` (the default) a
+    case-insensitive substring, as a real search by external reference was measured to match
+    (``…-S1`` found ``…-S11``); with ``exact``, equality."""
+    if ctx.config.search_match == "exact":
+        return str(stored) == wanted
+    return wanted.lower() in str(stored).lower()
+
+
 def search_result(
     ctx: Context, rows: list[Any], render: Callable[[Any], Any] | None = None
 ) -> Response:

@@ -45,7 +45,8 @@ def post_customer(ctx: Context) -> Response:
 
 def search(ctx: Context) -> Response:
     """No match is always ``200 []`` for customers (hiboutik-api.md §8)."""
-    rows = [customer_view(c) for c in search_customers(ctx.state, ctx.query)]
+    substring = ctx.config.search_match == "substring"
+    rows = [customer_view(c) for c in search_customers(ctx.state, ctx.query, substring=substring)]
     return paged(ctx, rows)
 
 

@@ -14,8 +14,12 @@ from hiboutik.simulator.context import Context
 from hiboutik.simulator.errors import invalid
 from hiboutik.simulator.http_types import Response
 from hiboutik.simulator.router import Router
-from hiboutik.simulator.routes.common import search_result
+from hiboutik.simulator.routes.common import search_result, text_matches
 
+# Text filters match as --search-match says; the others exactly.
+_TEXT_FILTERS = frozenset(
+    {"products_ref_ext", "product_model", "product_barcode", "product_supplier_reference"}
+)
 # The filters of the query-string search and how each value is read.
 _FILTERS: dict[str, Callable[[Any], Any]] = {
     "products_ref_ext": f.parse_text,
@@ -50,10 +54,10 @@ def by_barcode(ctx: Context, barcode: str) -> Response:
     variant's barcode (what WOO and PS read to map a SKU to a variant)."""
     hits: list[tuple[dict[str, Any], int]] = []
     for product in ctx.state.rows("products"):
-        if product["product_barcode"] == barcode:
+        if product["product_barcode"] and text_matches(ctx, product["product_barcode"], barcode):
             hits.append((product, 0))
         for size_id, size_barcode in product["size_barcodes"].items():
-            if size_barcode == barcode:
+            if text_matches(ctx, size_barcode, barcode):
                 hits.append((product, int(size_id)))
     return search_result(
         ctx,
@@ -64,7 +68,10 @@ def by_barcode(ctx: Context, barcode: str) -> Response:
 
 def by_supplier_reference(ctx: Context, reference: str) -> Response:
     products = [
-        p for p in ctx.state.rows("products") if p["product_supplier_reference"] == reference
+        p
+        for p in ctx.state.rows("products")
+        if p["product_supplier_reference"]
+        and text_matches(ctx, p["product_supplier_reference"], reference)
     ]
     return _found(ctx, products)
 
@@ -95,7 +102,8 @@ def by_tax(ctx: Context, tax_id: int) -> Response:
 
 
 def by_filters(ctx: Context) -> Response:
-    """Exact matches on every given filter, optionally ordered with ``order_by`` / ``sort``."""
+    """Products matching every given filter (text ones as ``--search-match`` says), optionally
+    ordered with ``order_by`` / ``sort``."""
     query = {k: v for k, v in ctx.query.items() if k != "p"}
     reader = f.FieldReader(query)
     reader.reject_unknown(set(_FILTERS) | {"order_by", "sort"})
@@ -112,7 +120,10 @@ def by_filters(ctx: Context) -> Response:
     products = [
         p
         for p in ctx.state.rows("products")
-        if all(p[name] == value for name, value in wanted.items())
+        if all(
+            text_matches(ctx, p[name], value) if name in _TEXT_FILTERS else p[name] == value
+            for name, value in wanted.items()
+        )
     ]
     key = (lambda p: Decimal(p[order_by])) if order_by == "product_price" else itemgetter(order_by)
     products.sort(key=key, reverse=sort == "desc")

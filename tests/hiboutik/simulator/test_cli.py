@@ -38,6 +38,7 @@ def test_help_documents_every_option() -> None:
         "--page-past-end",
         "--page-param",
         "--quota-message",
+        "--search-match",
     ):
         assert flag in text
 

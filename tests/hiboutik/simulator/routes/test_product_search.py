@@ -77,3 +77,18 @@ def test_searches_paginate_like_lists(api: Api) -> None:
     assert len(first.json()) == 250
     assert first.headers["Content-Range"] == "0-249/300"
     assert "name/article?p=2" in first.headers["Link"]
+
+
+def test_text_searches_match_substrings_or_exactly_as_configured(simulator_factory) -> None:
+    loose = Api(simulator_factory())  # substring, the default
+    strict = Api(simulator_factory(search_match="exact"))
+    for api, matches in ((loose, True), (strict, False)):
+        # "e-bag" is inside "TOTE-BAG", once case is ignored.
+        hits = api.get("/products/search/", params={"products_ref_ext": "e-bag"}).json()
+        assert [r["product_id"] for r in hits] == ([5] if matches else [])
+        barcode = api.get("/products/search/barcode/000000004").json()
+        assert [r["product_id"] for r in barcode] == ([4] if matches else [])
+        emails = api.get("/customers/search/", params={"email": "MARTIN@example"}).json()
+        assert [c["email"] for c in emails] == (["camille.martin@example.com"] if matches else [])
+    exact = strict.get("/customers/search/", params={"email": "CAMILLE.martin@example.com"})
+    assert [c["customers_id"] for c in exact.json()] == [1]  # emails ignore case either way
