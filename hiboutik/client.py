@@ -21,6 +21,7 @@ would cut, an image without an extension) raises ``ValueError`` before any call 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
@@ -29,9 +30,11 @@ from typing import Any
 from urllib.parse import quote
 
 from hiboutik.errors import HiboutikPayloadError
+from hiboutik.image_upload import prepare_image
 from hiboutik.mappers.customers import customer_create_payload, customer_from_payload
 from hiboutik.mappers.products import (
     product_create_payload,
+    product_differences,
     product_from_payload,
     product_image_from_payload,
     product_match_from_payload,
@@ -65,6 +68,8 @@ from hiboutik.types import (
     Warehouse,
     Webhook,
 )
+
+log = logging.getLogger("hiboutik.client")
 
 ACCOUNT_LABEL = re.compile(r"^[a-z0-9_]+$")
 
@@ -104,11 +109,32 @@ class HiboutikClient(HiboutikTransport):
 
     def create_product(self, product: NewProduct, *, essential: bool = False) -> int:
         """Create a product; returns its ``product_id``. Never retried: on a throttling or
-        network error, search by ``ref_ext`` or barcode before calling again."""
+        network error, search by ``ref_ext`` or barcode before calling again. Then record the
+        id and call :meth:`confirm_product`: Hiboutik may drop a field without a word."""
         payload = self._send(
             "POST", "/products/", data=product_create_payload(product), essential=essential
         )
         return _created_id(payload, "product_id")
+
+    def confirm_product(
+        self, product_id: int, sent: NewProduct, *, essential: bool = False
+    ) -> Product:
+        """Read a product just created back and set, one attribute per call, every field of
+        ``sent`` it does not hold (``product_supply_price`` included: whether Hiboutik takes it
+        on create is not documented). Returns the product as it now is. Costs one call, plus
+        one per field Hiboutik dropped; a field it still refuses raises its error."""
+        stored = self.get_product(product_id, essential=essential)
+        missing = product_differences(stored, sent)
+        for difference in missing:
+            log.warning(
+                "Hiboutik product %d was created without %s as sent; setting it",
+                product_id,
+                difference.attribute,
+            )
+            self.update_product(
+                product_id, difference.attribute, difference.value, essential=essential
+            )
+        return replace(stored, **{difference.field: difference.value for difference in missing})
 
     def update_product(
         self, product_id: int, attribute: str, value: Any, *, essential: bool = False
@@ -177,13 +203,16 @@ class HiboutikClient(HiboutikTransport):
         """Upload an image as multipart field ``image``: the POS thumbnail, or with
         ``large=True`` the 1000×1000 web image in ``slot`` 1..4. Returns the ``image_id`` when
         Hiboutik's answer carries one (its answer is not documented). Never retried: list the
-        product's images before calling again."""
-        if not content:
-            raise ValueError("image content is empty")
+        product's images before calling again.
+
+        Hiboutik takes JPEG and PNG only: the bytes decide, not ``filename`` or
+        ``content_type``; another image format is converted to PNG first, and a file that is
+        no image raises ``ValueError`` before any call (:mod:`hiboutik.image_upload`)."""
         if "." not in filename:
             raise ValueError(f"image file name {filename!r} needs an extension")
         if not content_type.startswith("image/"):
             raise ValueError(f"content_type {content_type!r} is not an image type")
+        image = prepare_image(content, filename)
         if framing is not None and framing not in ("frame", "default"):
             raise ValueError(f"framing must be 'frame' or 'default', got {framing!r}")
         fields: dict[str, str] = {}
@@ -203,7 +232,7 @@ class HiboutikClient(HiboutikTransport):
             "POST",
             f"/{route}/{_id(product_id)}/",
             data=fields,
-            files={"image": (filename, content, content_type)},
+            files={"image": (image.filename, image.content, image.content_type)},
             essential=essential,
         )
         if isinstance(payload, list) and len(payload) == 1:

@@ -26,7 +26,8 @@ What every call goes through:
   a list and ``max_pages`` caps it; when the first page announces the total, the other pages
   are fetched concurrently within the account's cap and yielded in order.
 - **Success is any 2xx**: Hiboutik answers 200 or 201 to creates and 200 or an empty body to
-  updates. A 3xx is an error and is never followed, so credentials stay on the account's host.
+  updates; a PUT or DELETE answer that is not JSON is a success too. A 3xx is an error and is
+  never followed, so credentials stay on the account's host.
 - **No secrets in logs.** Only the method, the path below the base URL, the status and the
   timing are logged; the API key, the token and the ``Authorization`` header never are.
 """
@@ -345,6 +346,16 @@ class HiboutikTransport:
         response = self._request(
             method, path, params=params, data=data, files=files, retry=retry, essential=essential
         )
+        if method in ("PUT", "DELETE"):
+            # Their answer body is undocumented and nothing is read from it: a 2xx whose body
+            # is not JSON ("OK", an HTML fragment) is still a success.
+            try:
+                return self._decode(response, path)
+            except HiboutikPayloadError:
+                log.debug(
+                    "Hiboutik %s %s answered %d without JSON", method, path, response.status_code
+                )
+                return None
         return self._decode(response, path)
 
     def _decode(self, response: requests.Response, path: str) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from hiboutik.errors import HiboutikPayloadError
@@ -161,3 +162,44 @@ def product_create_payload(product: NewProduct) -> dict[str, str]:
     }
     fields.update({key: value for key, value in optional_fields.items() if value is not None})
     return {key: form_value(value) for key, value in fields.items()}
+
+
+# What a create sends and how the product reads it back: (product attribute, the field of the
+# same name on NewProduct and Product). Fields left unset (None, "") are not compared.
+_CONFIRMED_FIELDS = (
+    ("product_model", "name"),
+    ("product_price", "price"),
+    ("product_vat", "tax_id"),
+    ("product_stock_management", "stock_managed"),
+    ("product_arch", "archived"),
+    ("products_ref_ext", "ref_ext"),
+    ("product_barcode", "barcode"),
+    ("product_supply_price", "supply_price"),
+    ("product_display_www", "display_www"),
+    ("product_category", "category_id"),
+    ("product_brand", "brand_id"),
+    ("product_supplier", "supplier_id"),
+    ("product_size_type", "size_type_id"),
+    ("products_desc", "description"),
+)
+
+
+@dataclass(frozen=True)
+class FieldDifference:
+    attribute: str  # the product_attribute of a one-attribute update
+    field: str  # the same field on Product and NewProduct
+    value: Any  # what was sent
+
+
+def product_differences(stored: Product, sent: NewProduct) -> list[FieldDifference]:
+    """The fields of ``sent`` that ``stored`` (the product read back after its creation) does
+    not hold. Hiboutik may drop a create field it does not take without a word
+    (``--unknown-fields ignored``), so only a read-back tells."""
+    differences = []
+    for attribute, field in _CONFIRMED_FIELDS:
+        value = getattr(sent, field)
+        if value is None or value == "":
+            continue
+        if value != getattr(stored, field):
+            differences.append(FieldDifference(attribute, field, value))
+    return differences

@@ -23,6 +23,7 @@ from hiboutik.simulator.errors import (
     too_many_concurrent,
 )
 from hiboutik.simulator.faults import Outcome, draw
+from hiboutik.simulator.fields import UNKNOWN_FIELDS
 from hiboutik.simulator.http_types import Request, Response
 from hiboutik.simulator.router import Router
 from hiboutik.simulator.server import RawRequest, ResetConnection
@@ -101,7 +102,11 @@ class App:
             raise forbidden()
         fields, files = parse_body(raw.headers.get("content-type"), raw.body)
         request = Request(raw.method, path, query, raw.headers, fields, files, role)
-        return self._run(route, params, request)
+        token = UNKNOWN_FIELDS.set(self.sim.config.unknown_fields)
+        try:
+            return self._run(route, params, request)
+        finally:
+            UNKNOWN_FIELDS.reset(token)
 
     # --- /_sim --------------------------------------------------------------------------
     def _control(self, raw: RawRequest, path: str, query: dict[str, str]) -> Response:

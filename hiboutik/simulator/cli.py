@@ -18,6 +18,7 @@ from hiboutik.simulator.config import (
     PAGE_PAST_END_CHOICES,
     SEARCH_MATCH_CHOICES,
     SEED_CHOICES,
+    UNKNOWN_FIELDS_CHOICES,
 )
 from hiboutik.simulator.simulator import Simulator
 from hiboutik.simulator.state import StateFileError
@@ -173,6 +174,14 @@ def build_parser() -> argparse.ArgumentParser:
         "values (default: %(default)s)",
     )
     harder.add_argument(
+        "--unknown-fields",
+        choices=UNKNOWN_FIELDS_CHOICES,
+        default="ignored",
+        help="body fields a route does not know (a misspelt product_supplier_price on a "
+        "create, for instance) are silently dropped, or refused with a 422 naming them "
+        "(default: %(default)s)",
+    )
+    harder.add_argument(
         "--quota-message",
         default=NEUTRAL_429_MESSAGE,
         metavar="TEXT",
@@ -209,6 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             page_param=args.page_param,
             quota_message=args.quota_message,
             search_match=args.search_match,
+            unknown_fields=args.unknown_fields,
             max_concurrent=args.max_concurrent,
             webhook_timeout=args.webhook_timeout,
         )

@@ -15,6 +15,7 @@ EMPTY_SEARCH_CHOICES = ("200", "404")
 PAGE_PAST_END_CHOICES = ("200", "404")
 PAGE_PARAM_CHOICES = ("honoured", "ignored")
 SEARCH_MATCH_CHOICES = ("substring", "exact")
+UNKNOWN_FIELDS_CHOICES = ("ignored", "rejected")
 SEED_CHOICES = ("demo", "empty")
 
 # No real 429 body is known (hiboutik-api.md §14): by default both 429s say only this.
@@ -44,6 +45,7 @@ class SimulatorConfig:
     page_param: str = "honoured"
     quota_message: str = NEUTRAL_429_MESSAGE
     search_match: str = "substring"
+    unknown_fields: str = "ignored"
     webhook_timeout: float = 10.0
 
     def __post_init__(self) -> None:
@@ -76,6 +78,8 @@ class SimulatorConfig:
             problems.append(f"page_past_end must be one of {PAGE_PAST_END_CHOICES}")
         if self.page_param not in PAGE_PARAM_CHOICES:
             problems.append(f"page_param must be one of {PAGE_PARAM_CHOICES}")
+        if self.unknown_fields not in UNKNOWN_FIELDS_CHOICES:
+            problems.append(f"unknown_fields must be one of {UNKNOWN_FIELDS_CHOICES}")
         if self.search_match not in SEARCH_MATCH_CHOICES:
             problems.append(f"search_match must be one of {SEARCH_MATCH_CHOICES}")
         if not self.quota_message.strip():

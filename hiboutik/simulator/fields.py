@@ -4,6 +4,7 @@ values, so every parser accepts both spellings of a valid value and nothing else
 
 from __future__ import annotations
 
+import contextvars
 import re
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -11,6 +12,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from hiboutik.simulator.errors import invalid
+
+# What an /api request does with body fields a route does not know: "ignored" (dropped
+# silently, Hiboutik's most likely way) or "rejected" (a 422 naming them). Set per request by
+# the dispatcher from --unknown-fields; the /_sim test bench always rejects them.
+UNKNOWN_FIELDS: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "unknown_fields", default="rejected"
+)
 
 _INT = re.compile(r"^-?\d+$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -155,7 +163,11 @@ class FieldReader:
     def fail(self, name: str, message: str) -> None:
         self.errors.setdefault(name, message)
 
-    def reject_unknown(self, allowed: set[str] | frozenset[str]) -> None:
+    def reject_unknown(self, allowed: set[str] | frozenset[str], *, body: bool = True) -> None:
+        """Refuse fields outside ``allowed``: body fields only when the request's
+        :data:`UNKNOWN_FIELDS` says so, query-string filters (``body=False``) always."""
+        if body and UNKNOWN_FIELDS.get() == "ignored":
+            return
         for name in self.data:
             if name not in allowed:
                 self.errors.setdefault(name, "unknown field")

@@ -1,4 +1,7 @@
-"""Image files: format check and pixel size read from the header, standard library only."""
+"""Image files: format check and pixel size read from the header, standard library only.
+
+Only JPEG and PNG are accepted: Hiboutik's own upload example sends nothing else
+(``examples/send_image_product.php`` filters jpg, jpeg and png; hiboutik-api.md §14)."""
 
 from __future__ import annotations
 
@@ -8,15 +11,11 @@ import struct
 FORMATS = {
     "image/jpeg": ("jpg", b"\xff\xd8\xff"),
     "image/png": ("png", b"\x89PNG\r\n\x1a\n"),
-    "image/gif": ("gif", b"GIF8"),
-    "image/webp": ("webp", b"RIFF"),
 }
 EXTENSIONS = {
     "jpg": "image/jpeg",
     "jpeg": "image/jpeg",
     "png": "image/png",
-    "gif": "image/gif",
-    "webp": "image/webp",
 }
 
 
@@ -27,18 +26,16 @@ class ImageError(ValueError):
 def sniff(data: bytes) -> str:
     """The real content type of ``data``, from its magic bytes."""
     for content_type, (_, magic) in FORMATS.items():
-        if data.startswith(magic) and (content_type != "image/webp" or data[8:12] == b"WEBP"):
+        if data.startswith(magic):
             return content_type
-    raise ImageError("the file is not a JPEG, PNG, GIF or WebP image")
+    raise ImageError("the file is not a JPEG or PNG image (the only formats accepted)")
 
 
 def dimensions(data: bytes, content_type: str) -> tuple[int, int]:
-    """(width, height), or (0, 0) when the header does not say (e.g. some WebP variants)."""
+    """(width, height) read from the header."""
     try:
         if content_type == "image/png":
             return struct.unpack(">II", data[16:24])
-        if content_type == "image/gif":
-            return struct.unpack("<HH", data[6:10])
         if content_type == "image/jpeg":
             return _jpeg_dimensions(data)
     except struct.error:

@@ -2,6 +2,7 @@
 error family, retries, the ledger and the concurrency cap."""
 
 import base64
+import io
 import json
 import logging
 import random
@@ -14,6 +15,7 @@ from decimal import Decimal
 import pytest
 import requests
 import responses
+from PIL import Image
 from responses import matchers
 
 from hiboutik.client import HiboutikClient
@@ -30,12 +32,20 @@ from hiboutik.ledger import InMemoryCallLedger
 from hiboutik.types import NewCustomer, NewProduct
 
 BASE = "https://acme.hiboutik.com/api"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 USER = "ops@acme.test"
 KEY = "S3CRETKEY0123456789"
 
 
 def product(pid: int, price: str = "10.00") -> dict:
-    return {"product_id": pid, "product_model": f"P{pid}", "product_price": price, "product_vat": 1}
+    return {
+        "product_id": pid,
+        "product_model": f"P{pid}",
+        "product_price": price,
+        "product_vat": 1,
+        "product_stock_management": 1,
+        "product_arch": 0,
+    }
 
 
 class Sleeps(list):
@@ -212,12 +222,12 @@ def test_image_upload_is_multipart_field_image_on_both_routes(client, mocked):
     mocked.post(f"{BASE}/products_images/5/", json={})
     mocked.post(f"{BASE}/products_images_1000x1000/5/", status=201, json={"image_id": 9})
     assert (
-        client.upload_product_image(5, b"\x89PNG...", filename="a.png", content_type="image/png")
+        client.upload_product_image(5, PNG_MAGIC, filename="a.png", content_type="image/png")
         is None
     )
     assert (
         client.upload_product_image(
-            5, b"\xff\xd8...", filename="b.jpg", content_type="image/jpeg", large=True, slot=2
+            5, b"\xff\xd8\xff...", filename="b.jpg", content_type="image/jpeg", large=True, slot=2
         )
         == 9
     )
@@ -542,7 +552,9 @@ def test_other_creates_are_not_retried_either(client, mocked, sleeps):
         lambda: client.add_inventory_input_detail(1, product_id=1, quantity=1),
         lambda: client.validate_inventory_input(1),
         lambda: client.create_webhook(url="https://c.test/h", label="Connect"),
-        lambda: client.upload_product_image(1, b"x", filename="a.png", content_type="image/png"),
+        lambda: client.upload_product_image(
+            1, PNG_MAGIC, filename="a.png", content_type="image/png"
+        ),
     ]
     for call in calls:
         with pytest.raises(HiboutikThrottled):
@@ -838,3 +850,58 @@ def test_searches_keep_exact_matches_only(client, mocked):
         (44, 2),
     ]
     assert [c.customer_id for c in client.search_customers_by_email(" ann@example.fr ")] == [1]
+
+
+# --- tolerance -----------------------------------------------------------------------------
+
+
+def test_a_put_or_delete_answered_without_json_succeeds(client, mocked):
+    mocked.put(f"{BASE}/product/1", body="OK")
+    mocked.delete(f"{BASE}/webhooks/3", body="<p>deleted</p>")
+    mocked.post(f"{BASE}/inventory_inputs", status=201, body="OK")
+    client.update_product(1, "product_model", "New")
+    client.delete_webhook(3)
+    with pytest.raises(HiboutikPayloadError, match="not JSON"):
+        client.create_inventory_input(1)  # a create's answer carries the id: it must be read
+
+
+def gif() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("P", (4, 3), 1).save(buffer, format="GIF")
+    return buffer.getvalue()
+
+
+def test_images_go_as_jpeg_or_png_only(client, mocked):
+    mocked.post(f"{BASE}/products_images/1/", status=201, json={"image_id": 5})
+    jpeg = io.BytesIO()
+    Image.new("RGB", (2, 2)).save(jpeg, format="JPEG")
+    client.upload_product_image(1, jpeg.getvalue(), filename="cap.png", content_type="image/png")
+    client.upload_product_image(1, gif(), filename="cap.gif", content_type="image/gif")
+    sent = [call.request.body for call in mocked.calls]
+    assert b'filename="cap.jpg"' in sent[0] and b"Content-Type: image/jpeg" in sent[0]
+    assert b'filename="cap.png"' in sent[1] and b"\x89PNG" in sent[1]
+    with pytest.raises(ValueError, match="JPEG or PNG"):
+        client.upload_product_image(1, b"%PDF-1.4", filename="cap.pdf", content_type="image/png")
+    assert len(mocked.calls) == 2  # refused before any call
+
+
+def test_confirm_product_sets_what_the_create_dropped(client, mocked, ledger):
+    new = NewProduct(name="Mug", price=Decimal("9.00"), tax_id=1, supply_price=Decimal("3.00"))
+    mocked.post(f"{BASE}/products/", status=201, json={"product_id": 8})
+    # Hiboutik kept everything but the cost price.
+    mocked.get(f"{BASE}/products/8", json=[{**product(8, "9.00"), "product_model": "Mug"}])
+    mocked.put(f"{BASE}/product/8", json={"product_id": 8})
+    product_id = client.create_product(new)
+    confirmed = client.confirm_product(product_id, new)
+    assert confirmed.supply_price == Decimal("3.00")
+    assert (confirmed.name, confirmed.price) == ("Mug", Decimal("9.00"))
+    put = mocked.calls[2].request
+    assert "product_attribute=product_supply_price" in put.body and "new_value=3.00" in put.body
+    assert ledger.count(client.ledger_key) == 3
+
+
+def test_confirm_product_costs_one_call_when_all_was_stored(client, mocked):
+    new = NewProduct(name="P8", price=Decimal("10.00"), tax_id=1)
+    mocked.get(f"{BASE}/products/8", json=[product(8)])
+    assert client.confirm_product(8, new).name == "P8"
+    assert len(mocked.calls) == 1

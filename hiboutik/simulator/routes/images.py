@@ -81,8 +81,9 @@ def _store(ctx: Context, product_id: int, *, image_format: str, slot: int) -> Re
 
 def _checked_upload(ctx: Context) -> tuple[Any, str, dict[str, str]]:
     errors: dict[str, str] = {}
-    unknown = set(ctx.fields) - {"framing_type", "image_id"}
-    errors.update({name: "unknown field" for name in unknown})
+    reader = f.FieldReader(ctx.fields)
+    reader.reject_unknown({"framing_type", "image_id"})
+    errors.update(reader.errors)
     if ctx.fields.get("framing_type", "default") not in FRAMING_TYPES:
         errors["framing_type"] = "must be frame or default"
     upload = ctx.request.files.get("image")
@@ -91,7 +92,7 @@ def _checked_upload(ctx: Context) -> tuple[Any, str, dict[str, str]]:
         return None, "", errors
     extension = upload.filename.rsplit(".", 1)[-1].lower() if "." in upload.filename else ""
     if extension not in EXTENSIONS:
-        errors["image"] = "the file name needs an image extension (jpg, png, gif, webp)"
+        errors["image"] = "the file name needs a jpg, jpeg or png extension"
     if not upload.data:
         errors["image"] = "the file is empty"
     elif len(upload.data) > MAX_IMAGE_BYTES:

@@ -106,7 +106,7 @@ def by_filters(ctx: Context) -> Response:
     ordered with ``order_by`` / ``sort``."""
     query = {k: v for k, v in ctx.query.items() if k != "p"}
     reader = f.FieldReader(query)
-    reader.reject_unknown(set(_FILTERS) | {"order_by", "sort"})
+    reader.reject_unknown(set(_FILTERS) | {"order_by", "sort"}, body=False)
     wanted = {name: reader.get(name, parser) for name, parser in _FILTERS.items() if name in query}
     order_by = query.get("order_by", "product_id")
     if order_by not in _ORDERABLE:

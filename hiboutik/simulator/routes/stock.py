@@ -72,7 +72,7 @@ def by_warehouse(ctx: Context, warehouse_id: int) -> Response:
     require_row(ctx, "warehouses", warehouse_id, "warehouse")
     query = {k: v for k, v in ctx.query.items() if k != "p"}
     reader = f.FieldReader(query)
-    reader.reject_unknown(set(_WAREHOUSE_FILTERS))
+    reader.reject_unknown(set(_WAREHOUSE_FILTERS), body=False)
     wanted = {n: reader.get(n, parser) for n, parser in _WAREHOUSE_FILTERS.items() if n in query}
     reader.check()
     keys = _warehouse_keys(ctx, wanted)

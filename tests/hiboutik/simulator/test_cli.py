@@ -39,6 +39,7 @@ def test_help_documents_every_option() -> None:
         "--page-param",
         "--quota-message",
         "--search-match",
+        "--unknown-fields",
     ):
         assert flag in text
 

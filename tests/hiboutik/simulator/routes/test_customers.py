@@ -60,11 +60,8 @@ def test_create_needs_a_name_company_or_email_and_valid_fields(api: Api) -> None
         },
     )
     assert bad.status_code == 422
-    assert set(bad.json()["details"]) == {
-        "customers_email",
-        "customers_birth_date",
-        "customers_shoe_size",
-    }
+    # An unknown field is dropped silently by default (--unknown-fields ignored).
+    assert set(bad.json()["details"]) == {"customers_email", "customers_birth_date"}
     assert len(api.get("/customers/").json()) == 3
 
 

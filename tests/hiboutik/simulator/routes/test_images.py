@@ -84,3 +84,12 @@ def test_delete_removes_the_image(api: Api) -> None:
     assert api.delete("/products_images/pos_4.png").status_code == 200
     assert api.get("/products_images/pos_4.png").status_code == 404
     assert api.get("/products/4").json()[0]["images"] == []
+
+
+def test_only_jpeg_and_png_are_accepted(api: Api) -> None:
+    gif = b"GIF89a" + struct.pack("<HH", 2, 2) + b"\x00" * 20
+    for name, data in (("logo.gif", gif), ("logo.png", gif), ("logo.webp", b"RIFF0000WEBPVP8 ")):
+        refused = api.post("/products_images/4/", files={"image": (name, data)})
+        assert refused.status_code == 422
+        assert "image" in refused.json()["details"]
+    assert api.get("/products_images/", params={"product_id": 4}).json() == []

@@ -125,7 +125,8 @@ def test_create_accepts_json_and_cuts_products_ref_ext_to_20_characters(api: Api
     assert [r["stock_available"] for r in product["stock_available"]] == [0, 0]
 
 
-def test_create_validates_every_field_and_stores_nothing_on_error(api: Api) -> None:
+def test_create_validates_every_field_and_stores_nothing_on_error(simulator_factory) -> None:
+    api = Api(simulator_factory(unknown_fields="rejected"))
     response = api.post(
         "/products/",
         json={
@@ -148,6 +149,23 @@ def test_create_validates_every_field_and_stores_nothing_on_error(api: Api) -> N
     }
     assert details["product_model"] == "is required"
     assert len(api.get("/products/").json()) == 7
+
+
+def test_unknown_fields_are_dropped_by_default_and_refused_when_asked(simulator_factory) -> None:
+    body = {"product_model": "Mug", "product_supplier_price": "3.00", "product_price": "9.00"}
+    lenient = Api(simulator_factory())
+    created = lenient.post("/products/", data=body)
+    assert created.status_code == 201
+    stored = lenient.get(f"/products/{created.json()['product_id']}").json()[0]
+    # The misspelt cost price is gone without a word: only a read-back shows it.
+    assert (stored["product_price"], stored["product_supply_price"]) == ("9.00", "0.00")
+    assert "product_supplier_price" not in stored
+    strict = Api(simulator_factory(unknown_fields="rejected"))
+    refused = strict.post("/products/", data=body)
+    assert refused.status_code == 422
+    assert refused.json()["details"] == {"product_supplier_price": "unknown field"}
+    # Search filters are not bodies: an unknown one is refused either way.
+    assert lenient.get("/products/search/", params={"colour": "red"}).status_code == 422
 
 
 def test_create_refuses_a_barcode_already_in_use(api: Api) -> None:
