@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
+from sales.action_forms import CancelOrderForm, OrderNoteForm, has_returnable_lines
 from sales.forms import CustomerFilterForm, OrderFilterForm, RmaFilterForm, source_label
 from sales.models import (
     Customer,
@@ -20,6 +21,7 @@ from sales.models import (
     OrderLine,
     OrderPayment,
     Rma,
+    RmaStatus,
     Shipment,
     ShipmentLine,
 )
@@ -149,11 +151,22 @@ class OrderDetailView(PermissionRequiredMixin, DetailView):
             {"key": t.key, "label": t.label, "count": getattr(order, t.count_field)}
             for t in ORDER_TABS
         ]
+        user = self.request.user
         return super().get_context_data(
             tabs=tabs,
             active_tab=tab,
             tab_template=f"sales/order_tabs/{tab}.html",
             source=source_label(order.integration),
+            # Counted already: an open order with no invoice and no shipment can be canceled.
+            can_cancel=user.has_perm("sales.change_order")
+            and order.is_open
+            and not order.invoices_count
+            and not order.shipments_count,
+            can_return=user.has_perm("sales.add_rma")
+            and bool(order.shipments_count)
+            and has_returnable_lines(order),
+            cancel_form=CancelOrderForm(),
+            note_form=OrderNoteForm(),
             **_order_tab_context(order, tab),
             **kwargs,
         )
@@ -181,11 +194,15 @@ class RmaDetailView(PermissionRequiredMixin, DetailView):
     )
 
     def get_context_data(self, **kwargs) -> dict:
+        rma = self.object
+        refunds = list(rma.refunds.select_related("user"))
         return super().get_context_data(
-            lines=self.object.lines.select_related(
-                "order_line", "order_line__product", "warehouse"
-            ),
-            refunds=self.object.refunds.select_related("user"),
+            lines=rma.lines.select_related("order_line", "order_line__product", "warehouse"),
+            refunds=refunds,
+            # A received return not refunded yet: offer to refund what came back.
+            can_refund=self.request.user.has_perm("sales.add_refund")
+            and rma.status in (RmaStatus.RECEIVED, RmaStatus.COMPLETE)
+            and not refunds,
             **kwargs,
         )
 

@@ -281,9 +281,10 @@ def test_order_detail_query_count_is_bounded_per_tab(
     ops_client, full_order, tab, django_assert_max_num_queries
 ):
     order, _ = full_order
-    # session, user, permissions (2), notifications, the order with its counts, the tab's rows
-    # (two tables for payments, a prefetch for shipment lines).
-    with django_assert_max_num_queries(8):
+    # session, user, permissions (2), notifications, the order with its counts, whether a
+    # shipped line remains to return, the tab's rows (two tables for payments, a prefetch for
+    # shipment lines).
+    with django_assert_max_num_queries(9):
         assert detail(ops_client, order, tab).status_code == 200
 
 
