@@ -27,14 +27,12 @@ MENU: tuple[MenuSection, ...] = (
         (
             MenuItem(_("Orders"), "sales:order_list", "sales.view_order"),
             MenuItem(_("Customer returns"), "sales:rma_list", "sales.view_rma"),
+            MenuItem(_("Customers"), "sales:customer_list", "sales.view_customer"),
         ),
     ),
     MenuSection(
         _("Catalogue"),
-        (
-            MenuItem(_("Products"), "inventory:product_list", "inventory.view_product"),
-            MenuItem(_("Customers"), "sales:customer_list", "sales.view_customer"),
-        ),
+        (MenuItem(_("Products"), "inventory:product_list", "inventory.view_product"),),
     ),
     MenuSection(
         _("Inventory"),

@@ -17,7 +17,29 @@ def source_label(integration) -> str:
     return "Connect" if integration is None else integration.name
 
 
-class OrderFilterForm(FilterForm):
+class DateRangeMixin(forms.Form):
+    """From / to dates (both included, in the shop's time zone) on `date_field`."""
+
+    date_field = ""
+
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def filter_dates(self, queryset: QuerySet, data: dict) -> QuerySet:
+        if data["date_from"]:
+            queryset = queryset.filter(**{f"{self.date_field}__date__gte": data["date_from"]})
+        if data["date_to"]:
+            queryset = queryset.filter(**{f"{self.date_field}__date__lte": data["date_to"]})
+        return queryset
+
+
+class OrderFilterForm(DateRangeMixin, FilterForm):
+    date_field = "placed_at"
+
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -63,10 +85,12 @@ class OrderFilterForm(FilterForm):
             orders = orders.filter(integration__isnull=True)
         elif data["source"]:
             orders = orders.filter(integration=int(data["source"]))
-        return orders
+        return self.filter_dates(orders, data)
 
 
-class RmaFilterForm(FilterForm):
+class RmaFilterForm(DateRangeMixin, FilterForm):
+    date_field = "created_at"
+
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -92,7 +116,7 @@ class RmaFilterForm(FilterForm):
             )
         if data["status"]:
             rmas = rmas.filter(status=data["status"])
-        return rmas
+        return self.filter_dates(rmas, data)
 
 
 class CustomerFilterForm(FilterForm):

@@ -2,15 +2,30 @@
 writes belong to `sales.services`."""
 
 from dataclasses import dataclass
+from decimal import Decimal
+from operator import attrgetter
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.db.models import Count, IntegerField, Model, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    IntegerField,
+    Model,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
+from connect.lists import Column, SortableListMixin, csv_response, wants_csv
+from connect.pagination import NearestPageMixin
 from sales.action_forms import CancelOrderForm, OrderNoteForm, has_returnable_lines
 from sales.forms import CustomerFilterForm, OrderFilterForm, RmaFilterForm, source_label
 from sales.models import (
@@ -20,6 +35,7 @@ from sales.models import (
     OrderEvent,
     OrderLine,
     OrderPayment,
+    Refund,
     Rma,
     RmaStatus,
     Shipment,
@@ -42,11 +58,18 @@ def count_of(model: type[Model], field: str = "order") -> Subquery:
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-class FilteredListView(PermissionRequiredMixin, ListView):
-    """A list whose GET parameters go through a filter form with a `filter(queryset)` method."""
+class FilteredListView(PermissionRequiredMixin, SortableListMixin, NearestPageMixin, ListView):
+    """A list whose GET parameters go through a filter form with a `filter(queryset)` method,
+    sorted by its declared columns, exported whole as CSV with `?format=csv`."""
 
     filter_form_class: type
     paginate_by = PAGE_SIZE
+    export_name = "export.csv"
+
+    def get(self, request, *args, **kwargs):
+        if wants_csv(request):
+            return csv_response(self.export_name, self.columns, self.get_queryset())
+        return super().get(request, *args, **kwargs)
 
     def get_filter_form(self):
         if not hasattr(self, "_filter_form"):
@@ -54,7 +77,7 @@ class FilteredListView(PermissionRequiredMixin, ListView):
         return self._filter_form
 
     def get_queryset(self) -> QuerySet:
-        return self.get_filter_form().filter(super().get_queryset())
+        return self.sort(self.get_filter_form().filter(super().get_queryset()))
 
     def get_context_data(self, **kwargs) -> dict:
         form = self.get_filter_form()
@@ -63,12 +86,32 @@ class FilteredListView(PermissionRequiredMixin, ListView):
         )
 
 
+def _customer(order: Order) -> str:
+    return order.customer_name or order.customer_email
+
+
 class OrderListView(FilteredListView):
     permission_required = "sales.view_order"
     template_name = "sales/order_list.html"
     filter_form_class = OrderFilterForm
     queryset = Order.objects.select_related("store", "customer", "integration").order_by(
         "-placed_at", "-id"
+    )
+    export_name = "orders.csv"
+    default_sort = "-date"
+    columns = (
+        Column(_("Order"), attrgetter("number"), "number", ("number",)),
+        Column(_("Date"), attrgetter("placed_at"), "date", ("placed_at",)),
+        Column(_("Customer"), _customer, "customer", ("customer_name", "customer_email")),
+        Column(_("Email"), attrgetter("customer_email")),
+        Column(_("Store"), lambda order: order.store.name, "store", ("store__name",)),
+        Column(_("Source"), lambda order: source_label(order.integration)),
+        Column(_("External reference"), attrgetter("external_reference")),
+        Column(_("Status"), lambda order: order.get_status_display(), "status", ("status",)),
+        Column(_("Currency"), attrgetter("currency")),
+        Column(_("Subtotal excl. tax"), attrgetter("subtotal")),
+        Column(_("Tax"), attrgetter("tax_total")),
+        Column(_("Total incl. tax"), attrgetter("grand_total"), "total", ("grand_total",)),
     )
 
 
@@ -172,14 +215,40 @@ class OrderDetailView(PermissionRequiredMixin, DetailView):
         )
 
 
+def _refunded() -> Subquery:
+    rows = (
+        Refund.objects.filter(rma=OuterRef("pk"))
+        .order_by()
+        .values("rma")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(rows, output_field=DecimalField()), Value(Decimal("0")))
+
+
 class RmaListView(FilteredListView):
     permission_required = "sales.view_rma"
     template_name = "sales/rma_list.html"
     filter_form_class = RmaFilterForm
     queryset = (
         Rma.objects.select_related("order", "order__store")
-        .annotate(quantity=Coalesce(Sum("lines__quantity"), 0))
+        .annotate(quantity=Coalesce(Sum("lines__quantity"), 0), refunded=_refunded())
         .order_by("-created_at", "-id")
+    )
+    export_name = "returns.csv"
+    default_sort = "-date"
+    columns = (
+        Column(_("Return"), attrgetter("number"), "number", ("number",)),
+        Column(_("Date"), attrgetter("created_at"), "date", ("created_at",)),
+        Column(_("Order"), lambda rma: rma.order.number, "order", ("order__number",)),
+        Column(
+            _("Customer"), lambda rma: _customer(rma.order), "customer", ("order__customer_name",)
+        ),
+        Column(_("Store"), lambda rma: rma.order.store.name, "store", ("order__store__name",)),
+        Column(_("Status"), lambda rma: rma.get_status_display(), "status", ("status",)),
+        Column(_("Items"), attrgetter("quantity"), "items", ("quantity",)),
+        Column(_("Refunded"), attrgetter("refunded"), "refunded", ("refunded",)),
+        Column(_("Currency"), lambda rma: rma.order.currency),
     )
 
 
@@ -215,6 +284,18 @@ class CustomerListView(FilteredListView):
         Customer.objects.select_related("group")
         .annotate(orders_count=count_of(Order, "customer"))
         .order_by("last_name", "first_name", "id")
+    )
+    export_name = "customers.csv"
+    columns = (
+        Column(_("Name"), lambda c: c.full_name, "name", ("last_name", "first_name")),
+        Column(_("Company"), attrgetter("company")),
+        Column(_("Email"), attrgetter("email"), "email", ("email",)),
+        Column(_("Phone"), attrgetter("phone")),
+        Column(_("City"), attrgetter("city"), "city", ("city",)),
+        Column(_("Country"), attrgetter("country")),
+        Column(_("Group"), lambda c: c.group.name if c.group else "", "group", ("group__name",)),
+        Column(_("Orders"), attrgetter("orders_count"), "orders", ("orders_count",)),
+        Column(_("Customer since"), attrgetter("created_at"), "since", ("created_at",)),
     )
 
 
