@@ -81,9 +81,7 @@ def cell(value: object) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
-def csv_response(
-    filename: str, columns: Iterable[Column], rows: QuerySet
-) -> StreamingHttpResponse:
+def csv_response(filename: str, columns: Iterable[Column], rows: QuerySet) -> StreamingHttpResponse:
     """The rows as a CSV file, streamed: written as they are read, whatever their number.
     Semicolons and a BOM for French readers (what their spreadsheet opens), commas otherwise."""
     columns = list(columns)
