@@ -3,6 +3,7 @@ concurrency cap and injected faults; /_sim calls are never counted."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 
@@ -191,14 +192,12 @@ def test_bad_fault_settings_are_refused_and_change_nothing(api: Api) -> None:
     assert api.sim_get("/faults").json() == before
 
 
-def test_keep_alive_calls_are_not_delayed_by_nagle(api: Api) -> None:
+def test_keep_alive_connections_send_without_nagle_delay(api: Api) -> None:
     """Headers and body go out in separate writes; without TCP_NODELAY each call on a
-    kept-alive connection would wait ~40 ms for a delayed ACK."""
-    api.get("/taxes")
-    started = time.monotonic()
-    for n in range(30):
-        created = api.post("/customers/", data={"customers_last_name": f"Client {n}"})
-        assert created.status_code == 201
-        assert api.get(f"/customer/{created.json()['customers_id']}").status_code == 200
-    # ~3 s without TCP_NODELAY on this loop, well under 1 s with it.
-    assert time.monotonic() - started < 2.0
+    kept-alive connection would wait ~40 ms for a delayed ACK. Checked on the socket itself,
+    not with a clock, so a loaded machine cannot make it fail."""
+    assert api.get("/taxes").status_code == 200  # the session keeps this connection open
+    connections = list(api.sim._server._connections)
+    assert connections, "the kept-alive connection should still be open"
+    for sock in connections:
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
