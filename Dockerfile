@@ -1,6 +1,8 @@
 # Connect's image: one image for every role (web, worker, beat, migrate, simulator); the
 # docker-compose.yml services pick the role with their command.
-FROM python:3.11-slim
+# The base image is pinned by digest: a rebuild gets the same system and Python, not whatever
+# the tag points to that day. README "Updating the lock files and the base image" says how to move it.
+FROM python:3.11-slim@sha256:9c900dea9e8fb7e16277c179b555cc72d29a352dbc33cff48ad5a0412fd5bfc7
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -13,12 +15,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 RUN useradd --create-home --uid 1000 connect \
     && mkdir -p /data/media \
-    && chown -R connect:connect /data
+    && chown -R connect:connect /data \
+    && chmod 700 /data
 
-# Dependencies first, from pyproject.toml alone, so a code change reuses this layer.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
+# Dependencies first, from the lock file alone (every package pinned and checked against its
+# hashes), so a code change reuses this layer.
+COPY requirements/runtime.txt /tmp/requirements.txt
+RUN pip install --require-hashes --no-deps -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt
 
 COPY . .

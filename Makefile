@@ -1,5 +1,6 @@
 # Connect: `make run` starts everything locally, `make test` runs the whole test suite.
-# Both create the virtualenv in .venv on first use and reinstall only when pyproject.toml changes.
+# Both create the virtualenv in .venv on first use and install from the lock files in
+# requirements/ (every package pinned with its hashes); `make lock` rewrites them.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -16,7 +17,7 @@ MANAGE := umask 077 && $(BIN)/python manage.py
 DATA_DIR := $(or $(CONNECT_DATA_DIR),.local)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format install install-dev migrate admin clean
+.PHONY: help run test lint format install install-dev lock migrate admin clean
 
 help:
 	@echo "make run      start Connect on http://$(HOST):$(PORT)/ with its worker, beat and the Hiboutik simulator"
@@ -24,6 +25,7 @@ help:
 	@echo "make lint     ruff check + ruff format --check"
 	@echo "make format   ruff format + ruff check --fix"
 	@echo "make admin    set a new password for the admin user and print it once"
+	@echo "make lock     rewrite requirements/*.txt from pyproject.toml (LOCK_ARGS=--upgrade to upgrade all)"
 	@echo "make clean    remove the virtualenv and caches (keeps the data in $(DATA_DIR)/)"
 
 $(BIN)/python:
@@ -32,16 +34,30 @@ $(BIN)/python:
 		     "Run e.g. make run PYTHON=python3.12"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-# The stamps remember which pyproject.toml was installed; a newer pyproject.toml reinstalls.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	@echo "Installing Connect into $(VENV) ..."
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+# Packages come from the lock files only, each checked against its hashes; Connect itself is
+# then installed in place without its dependencies. The stamps remember what was installed: a
+# newer lock file or pyproject.toml reinstalls. A pyproject.toml whose requirements changed
+# since the lock was made stops here with what to run.
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+$(VENV)/.installed: pyproject.toml requirements/runtime.txt | $(BIN)/python
+	@echo "Installing Connect into $(VENV) from requirements/runtime.txt ..."
+	@$(BIN)/python scripts/lock.py --check
+	$(PIP_INSTALL) --require-hashes --no-deps -r requirements/runtime.txt
+	$(PIP_INSTALL) --no-deps --no-build-isolation -e .
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	@echo "Installing Connect and its development tools into $(VENV) ..."
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml requirements/dev.txt | $(BIN)/python
+	@echo "Installing Connect and its development tools into $(VENV) from requirements/dev.txt ..."
+	@$(BIN)/python scripts/lock.py --check
+	$(PIP_INSTALL) --require-hashes --no-deps -r requirements/dev.txt
+	$(PIP_INSTALL) --no-deps --no-build-isolation -e .
 	@touch $@ $(VENV)/.installed
+
+# Quick and deterministic: versions already locked stay unless pyproject.toml or LOCK_ARGS
+# (e.g. --upgrade, --upgrade-package django) ask otherwise. Run it after changing dependencies
+# or after a rebase that brought pyproject.toml changes, and commit requirements/.
+lock: | $(BIN)/python
+	$(BIN)/python scripts/lock.py $(LOCK_ARGS)
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

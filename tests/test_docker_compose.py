@@ -7,6 +7,7 @@ beat cannot, everything waits for the migrations, and each command is one the co
 import re
 import subprocess
 import sys
+from ipaddress import ip_address, ip_network
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,7 @@ def test_every_role_of_a_deployment_is_a_service(compose):
         "worker",
         "beat",
         "simulator",
+        "proxy",
     }
     assert command_of(compose["services"]["web"]).startswith("gunicorn connect.wsgi:application")
     assert "celery --app=connect worker" in command_of(compose["services"]["worker"])
@@ -106,6 +108,47 @@ def test_simulator_is_a_demo_profile_with_options_it_accepts(compose):
     for option in arguments[3:]:
         assert option.split("=")[0] in help_text
     assert "--host=0.0.0.0" in arguments  # reachable from the other containers
+
+
+def default_of(value: str) -> str:
+    """The default of a `${NAME:-default}` interpolation."""
+    match = re.fullmatch(r"\$\{[A-Z_]+:-([^}]*)\}", value)
+    assert match, value
+    return match[1]
+
+
+def test_web_is_published_on_the_host_s_loopback_only(compose):
+    ports = compose["services"]["web"]["ports"]
+    assert ports and all(port.startswith("127.0.0.1:") for port in ports)
+    published = {name for name, service in compose["services"].items() if "ports" in service} - {
+        "web",
+        "simulator",
+    }
+    assert published == {"proxy"}
+
+
+def test_forwarding_headers_are_believed_from_the_proxy_s_fixed_address_only(compose):
+    services = compose["services"]
+    proxy_address = services["proxy"]["networks"]["edge"]["ipv4_address"]
+    trusted = services["web"]["environment"]["TRUSTED_PROXIES"]
+    assert trusted == proxy_address
+    assert f"--forwarded-allow-ips={proxy_address}" in services["web"]["command"]
+    subnet = compose["networks"]["edge"]["ipam"]["config"][0]["subnet"]
+    assert ip_address(default_of(proxy_address)) in ip_network(default_of(subnet))
+    assert "edge" in services["web"]["networks"]
+    # The proxy passes the client's address and scheme on to web, over HTTPS.
+    assert command_of(services["proxy"]).startswith("caddy reverse-proxy --from ")
+    assert command_of(services["proxy"]).endswith("--to web:8000")
+
+
+def test_dockerfile_pins_its_base_image_and_installs_the_locked_packages():
+    dockerfile = (PROJECT / "Dockerfile").read_text()
+    assert re.search(
+        r"^FROM python:3\.1[1-9][\w.-]*@sha256:[0-9a-f]{64}$", dockerfile, flags=re.MULTILINE
+    )
+    assert "COPY requirements/runtime.txt" in dockerfile
+    assert re.search(r"pip install --require-hashes --no-deps -r \S*requirements", dockerfile)
+    assert "pyproject.toml" not in dockerfile  # nothing resolved at build time
 
 
 def test_dockerfile_builds_static_files_and_runs_unprivileged():
