@@ -48,6 +48,8 @@ def shape(url: str) -> str:
 
 def crawl(page, site: str) -> dict[str, int]:
     """Status of every page reachable by links from the home page, one per kind of page."""
+    # Some admin forms are heavy (every permission in a widget): a loaded machine needs time.
+    page.set_default_navigation_timeout(30_000)
     seen_shapes: set[str] = set()
     statuses: dict[str, int] = {}
     queue = deque(["/"])
