@@ -17,11 +17,13 @@ MANAGE := umask 077 && $(BIN)/python manage.py
 DATA_DIR := $(or $(CONNECT_DATA_DIR),.local)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format install install-dev lock migrate admin clean
+.PHONY: help run test lint format install install-dev lock migrate admin clean bench bench-quick
 
 help:
 	@echo "make run      start Connect on http://$(HOST):$(PORT)/ with its worker, beat and the Hiboutik simulator"
 	@echo "make test     run the whole test suite (PostgreSQL/Redis when DATABASE_URL/CELERY_BROKER_URL say so)"
+	@echo "make bench    every benchmark at full size; prints the tables, rewrites docs/benchmarks.md"
+	@echo "make bench-quick  the same at reduced sizes, under five minutes"
 	@echo "make lint     ruff check + ruff format --check"
 	@echo "make format   ruff format + ruff check --fix"
 	@echo "make admin    set a new password for the admin user and print it once"
@@ -90,6 +92,15 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Benchmarks on the database DATABASE_URL names the server of (PostgreSQL is where the numbers
+# matter; SQLite when unset). Both print the tables and record the run in docs/benchmarks.md and
+# docs/benchmarks.json; they exit non-zero when an invariant breaks.
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks --write
+
+bench-quick: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks --quick --write
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

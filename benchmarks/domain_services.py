@@ -13,7 +13,9 @@ from benchmarks.checks import check
 from benchmarks.data import Shop, check_imported, import_order, make_products, make_shop
 from benchmarks.measure import RECORDED, SMOKE, Runs, Sample, measure
 from benchmarks.query_tables import add_sample, growth, growth_table, query_table
-from benchmarks.results import BenchmarkResult
+from benchmarks.results import spoken
+from benchmarks.scenario import Mode, Outcome
+from benchmarks.targets import Target
 from inventory.models import Product, StockMovement
 from inventory.services import stock_move, stock_set_many
 from sales.models import Order, OrderEvent, OrderLine, Refund, Rma, RmaStatus
@@ -31,10 +33,79 @@ class Sizes:
     runs: Runs
 
 
-FULL = Sizes(order_lines=(1, 10, 50), stock_rows=(10, 100), return_lines=(1, 10), runs=RECORDED)
-QUICK = Sizes(order_lines=(1,), stock_rows=(10,), return_lines=(1,), runs=SMOKE)
+SIZES = {
+    Mode.FULL: Sizes(
+        order_lines=(1, 10, 50), stock_rows=(10, 100), return_lines=(1, 10), runs=RECORDED
+    ),
+    Mode.QUICK: Sizes(
+        order_lines=(1, 20), stock_rows=(10, 50), return_lines=(1, 10), runs=Runs(repeats=2)
+    ),
+    Mode.SMOKE: Sizes(order_lines=(1, 3), stock_rows=(2, 5), return_lines=(1, 2), runs=SMOKE),
+}
 # Stock for products that are sold over and over: never the reason an import is forced.
 PLENTY = 100_000
+
+# (figure, operation as the growth table names it, unit)
+GROWTHS = (
+    ("import_in_stock_per_line", "order_import_complete (in stock)", "line"),
+    ("import_forced_per_line", "order_import_complete (forced)", "line"),
+    ("import_again_per_line", "order_import_complete (already imported)", "line"),
+    ("stock_set_many_per_row", "stock_set_many", "row"),
+    ("rma_create_per_line", "rma_create", "line"),
+    ("refund_create_per_line", "refund_create", "line"),
+)
+_CONSTANT = "the services the flows call on every sale write per order, not per line"
+TARGETS = (
+    *(
+        Target(
+            figure,
+            f"{operation}: queries added per {unit}",
+            "<=",
+            0,
+            invariant=True,
+            reason=_CONSTANT,
+        )
+        for figure, operation, unit in GROWTHS
+        if unit == "line"
+    ),
+    Target(
+        "import_again_writes",
+        "order_import_complete of a sale already imported: writes",
+        "==",
+        0,
+        invariant=True,
+        reason="a resent webhook must change nothing",
+    ),
+    Target(
+        "stock_set_many_per_row",
+        "stock_set_many: queries added per row",
+        "<=",
+        0,
+        reason="the mass stock edit and a CSV import save one batch, not one row at a time",
+    ),
+)
+
+
+def describe(sizes: Sizes) -> str:
+    lines, rows = spoken(sizes.order_lines), spoken(sizes.stock_rows)
+    returns = spoken(sizes.return_lines)
+    return f"""\
+**What.** The services the Hiboutik flows call on every run, measured with Django's
+`CaptureQueriesContext`, each called at the top level as a Celery task calls it (so its own
+transactions cost what they cost in production):
+
+- `order_import_complete` — a closed POS sale becomes an order, invoiced and shipped in one
+  transaction — for sales of {lines} lines, with every product in stock, with no stock at all
+  (*Force stock if missing*: each line's missing units are added first), and for a sale already
+  imported (Hiboutik resent its webhook);
+- `stock_move` on a product that has a stock row in the warehouse, and on one that has not;
+- `stock_set_many` (the mass stock edit's service) for {rows} changed rows;
+- `rma_create` (a POS exchange: received at once, every line back to stock) and `refund_create`
+  (refunding those lines against that RMA) on imported orders of {returns} lines.
+
+**Why.** Sales arrive all day and each is imported by one call of `order_import_complete`: its
+queries per line decide how long a busy shop's import takes and how long its row locks are held.
+The growth table says which statements repeat for each line or row."""
 
 
 def _order_imports(shop: Shop, sizes: Sizes) -> dict[str, dict[int, Sample]]:
@@ -114,8 +185,8 @@ def _stock_set_many(shop: Shop, sizes: Sizes) -> dict[int, Sample]:
         sample = measure(
             lambda quantities: stock_set_many(warehouse=shop.warehouse, quantities=quantities),
             sizes.runs,
-            # A new quantity for every row on every run: each row is a real change.
-            prepare=lambda n, chosen=chosen: {p.pk: 100 + n for p in chosen},
+            # A new quantity for every row on every run of every size: each row is a change.
+            prepare=lambda n, chosen=chosen, rows=rows: {p.pk: 1_000 * rows + n for p in chosen},
         )
         for result in sample.outcomes:
             check(not result.errors, f"stock_set_many refused rows: {result.errors}")
@@ -180,7 +251,7 @@ def _returns_and_refunds(shop: Shop, sizes: Sizes) -> dict[str, dict[int, Sample
     return results
 
 
-def benchmark(sizes: Sizes, environment: dict[str, str]) -> BenchmarkResult:
+def run(sizes: Sizes) -> Outcome:
     shop = make_shop()
     imports = _order_imports(shop, sizes)
     moves = _stock_moves(shop, sizes)
@@ -218,41 +289,30 @@ def benchmark(sizes: Sizes, environment: dict[str, str]) -> BenchmarkResult:
         for lines, sample in by_size.items():
             add_sample(returns_table, sample, operation, lines)
 
-    growth_rows = growth_table("How the query count grows")
-    findings = []
-    for label, unit, samples in [
-        ("order_import_complete (in stock)", "line", imports["in stock"]),
-        ("order_import_complete (forced)", "line", imports["forced"]),
-        ("order_import_complete (already imported)", "line", imports["already imported"]),
-        ("stock_set_many", "row", grids),
-        ("rma_create", "line", returns["rma_create"]),
-        ("refund_create", "line", returns["refund_create"]),
-    ]:
-        row, finding = growth(label, unit, samples)
-        if row:
-            growth_rows.add(*row)
-        if finding:
-            findings.append(finding)
-
-    tables = [imports_table, stock_table, returns_table]
-    if growth_rows.rows:
-        tables.append(growth_rows)
-    return BenchmarkResult(
-        name=NAME,
-        title=TITLE,
-        environment=environment,
-        tables=tables,
-        findings=findings,
-        data={
-            "order_import_complete": {
-                case: {str(n): s.as_dict() for n, s in by_size.items()}
-                for case, by_size in imports.items()
-            },
-            "stock_move": {label: s.as_dict() for label, s in moves.items()},
-            "stock_set_many": {str(n): s.as_dict() for n, s in grids.items()},
-            **{
-                operation: {str(n): s.as_dict() for n, s in by_size.items()}
-                for operation, by_size in returns.items()
-            },
-        },
+    outcome = Outcome()
+    growth_rows = growth_table()
+    samples_of = {
+        "import_in_stock_per_line": imports["in stock"],
+        "import_forced_per_line": imports["forced"],
+        "import_again_per_line": imports["already imported"],
+        "stock_set_many_per_row": grids,
+        "rma_create_per_line": returns["rma_create"],
+        "refund_create_per_line": returns["refund_create"],
+    }
+    for figure, operation, unit in GROWTHS:
+        found = growth(operation, unit, samples_of[figure])
+        if found is not None:
+            growth_rows.add(*found.row())
+            outcome.figures[figure] = found.per_unit
+            outcome.explanations[figure] = found.explanation()
+    if "stock_set_many_per_row" in outcome.explanations and grids:
+        outcome.explanations["stock_set_many_per_row"] += (
+            ": each row is still saved in its own transaction"
+        )
+    outcome.figures["import_again_writes"] = max(
+        sample.queries.writes for sample in imports["already imported"].values()
     )
+    outcome.tables = [imports_table, stock_table, returns_table]
+    if growth_rows.rows:
+        outcome.tables.append(growth_rows)
+    return outcome

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -144,20 +145,52 @@ def database_vendor() -> str:
     return connection.vendor
 
 
-def describe_run(command: str, *, with_database: bool) -> dict[str, str]:
-    machine = (
-        f"{cpu_count()} CPUs (`nproc`), {cpu_model()}, {platform.system()} {platform.machine()}, "
-        f"Python {platform.python_version()}"
-    )
-    if with_database:
-        import django
+def machine_description() -> str:
+    import django
 
-        machine += f", Django {django.get_version()}, {database_description()}"
-    return {
-        "recorded": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "command": command,
-        "machine": machine,
-        "cpus": str(cpu_count()),
-        "python": platform.python_version(),
-        "database": database_description() if with_database else "none",
-    }
+    return (
+        f"{cpu_count()} CPUs (`nproc`), {cpu_model()}, {memory_gib()} GiB, {platform.system()} "
+        f"{platform.machine()}, Python {platform.python_version()}, Django {django.get_version()}"
+    )
+
+
+def memory_gib() -> int:
+    try:
+        return round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+# What a run writes: a tree that differs only by these is still the commit it ran on.
+OUTPUTS = ("docs/benchmarks.md", "docs/benchmarks.json")
+
+
+def commit_description(root: Path) -> dict[str, object]:
+    """The commit the code ran on, and whether the tracked files differed from it."""
+
+    def git(*args: str) -> str:
+        completed = subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=30
+        )
+        if completed.returncode != 0:
+            raise OSError(completed.stderr.strip())
+        return completed.stdout.strip()
+
+    try:
+        sha = git("rev-parse", "HEAD")
+        subject = git("log", "-1", "--format=%s")
+        changes = git(
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+            "--",
+            ".",
+            *(f":!{path}" for path in OUTPUTS),
+        )
+    except (OSError, subprocess.SubprocessError):
+        return {"sha": "", "short": "unknown", "subject": "", "dirty": False}
+    return {"sha": sha, "short": sha[:10], "subject": subject, "dirty": bool(changes)}

@@ -43,23 +43,33 @@ def sample(total: int, shapes: dict[str, int]) -> Sample:
     return result
 
 
-def test_a_count_growing_with_each_line_is_reported_with_what_repeats():
+def test_a_count_growing_with_each_line_says_what_repeats():
     samples = {
         1: sample(10, {"SELECT sales_order": 3, "UPDATE sales_orderline": 1}),
         11: sample(40, {"SELECT sales_order": 3, "UPDATE sales_orderline": 31}),
     }
-    row, finding = growth("order_ship", "line", samples)
-    assert row[:5] == ["order_ship", "1 → 11 lines", 10, 40, 3.0]
-    assert row[5] == "UPDATE sales_orderline ×3"
-    assert finding is not None and "3 queries per line" in finding and "N+1" in finding
+    found = growth("order_ship", "line", samples)
+    assert found.per_unit == 3.0 and found.added == 30
+    assert found.row() == ["order_ship", "1 → 11 lines", 10, 40, 3.0, "UPDATE sales_orderline ×3"]
+    assert "added per extra line: UPDATE sales_orderline ×3" in found.explanation()
 
 
-def test_a_flat_count_is_not_a_finding():
+def test_one_query_on_some_rows_only_is_still_growth():
+    samples = {
+        1: sample(8, {"SELECT sales_customer": 1}),
+        25: sample(16, {"SELECT sales_customer": 1, "SELECT sales_customergroup": 8}),
+    }
+    found = growth("Customer list", "displayed row", samples)
+    assert found.per_unit == 8 / 24
+    assert found.row()[5] == "SELECT sales_customergroup ×0.33"
+
+
+def test_a_flat_count_is_not_growth():
     samples = {20: sample(9, {"SELECT sales_order": 9}), 200: sample(9, {"SELECT sales_order": 9})}
-    row, finding = growth("Order list", "order", samples)
-    assert row[4] == 0 and row[5] == "–"
-    assert finding is None
+    found = growth("Order list", "order", samples)
+    assert found.per_unit == 0 and found.row()[5] == "–"
+    assert found.explanation() == "the count does not grow from 20 to 200 orders"
 
 
 def test_one_size_has_no_growth():
-    assert growth("stock_set_many", "row", {10: sample(51, {})}) == ([], None)
+    assert growth("stock_set_many", "row", {10: sample(51, {})}) is None

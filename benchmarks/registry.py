@@ -1,0 +1,39 @@
+"""Every scenario, in the order the page shows them.
+
+Adding one: a module following :mod:`benchmarks.scenario`, one line here, and a check in
+``tests/benchmarks/`` that its smoke run produces its figures. The page, the targets table and
+the JSON record pick it up by themselves.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from types import ModuleType
+
+from benchmarks.checks import BenchmarkError
+from benchmarks.scenario import DatabaseNeed
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    module: str  # imported once Django is set up: database scenarios import models
+    database: DatabaseNeed
+
+    def load(self) -> ModuleType:
+        module = importlib.import_module(self.module)
+        if self.name != module.NAME:
+            raise BenchmarkError(f"{self.module} calls itself {module.NAME!r}, not {self.name!r}")
+        return module
+
+
+SCENARIOS: tuple[Entry, ...] = (
+    Entry("hiboutik", "benchmarks.hiboutik_api", DatabaseNeed.NONE),
+    Entry("hiboutik-latency", "benchmarks.hiboutik_latency", DatabaseNeed.NONE),
+    Entry("simulator", "benchmarks.simulator_load", DatabaseNeed.NONE),
+    Entry("services", "benchmarks.domain_services", DatabaseNeed.ANY),
+    Entry("pages", "benchmarks.pages", DatabaseNeed.ANY),
+    Entry("concurrent-imports", "benchmarks.concurrent_imports", DatabaseNeed.POSTGRESQL),
+)
+BY_NAME = {entry.name: entry for entry in SCENARIOS}
