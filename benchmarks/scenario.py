@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
 
 from benchmarks.results import Table
 
@@ -47,11 +46,9 @@ class Outcome:
     ``explanations``: by figure name, what the run saw that explains the figure, in one
     sentence; shown beside a target that is missed (e.g. "at most 1 call was in flight").
     ``findings``: sentences worth reading before the tables.
-    ``data``: raw numbers for the JSON record, beyond the tables.
     """
 
     tables: list[Table] = field(default_factory=list)
     figures: dict[str, float | int | None] = field(default_factory=dict)
     explanations: dict[str, str] = field(default_factory=dict)
     findings: list[str] = field(default_factory=list)
-    data: dict[str, Any] = field(default_factory=dict)
