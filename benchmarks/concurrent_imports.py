@@ -347,40 +347,36 @@ def run(sizes: Sizes) -> Outcome:
     return outcome
 
 
+COLUMNS = [
+    "Workers",
+    "Sales given (resent included)",
+    "Orders",
+    # From here to "Most waiting at once", figures that change from one run to the next.
+    "Sales a second",
+    "Wall time (s)",
+    "Floor (s)",
+    "Time / floor",
+    "Import time p50 / p95 (ms)",
+    "Time waiting for locks",
+    "Most waiting at once",
+    "Deadlocks",
+    "Errors",
+]
+
+
 def _add_catalogue(outcome: Outcome, sizes: Sizes, results: list[RunResult]) -> None:
     single = results[0]
     per_sale = single.seconds / single.sales
     cpus = cpu_count()
     table = Table(
         f"{sizes.sales} sales drawn from {single.catalogue:,} products",
-        [
-            "Workers",
-            "Sales given (resent included)",
-            "Orders",
-            "Sales a second",
-            "Wall time (s)",
-            "Floor (s)",
-            "Time / floor",
-            "Import time p50 / p95 (ms)",
-            "Time waiting for locks",
-            "Most waiting at once",
-            "Deadlocks",
-            "Errors",
-        ],
+        COLUMNS,
         notes=[
             f"Floor = sales × {per_sale * 1000:.1f} ms (one worker's time per sale) / "
             f"min(workers, {cpus} CPUs). *Time waiting for locks*: backends seen waiting on "
             "a lock, over all the looks at `pg_stat_activity`, as a share of the workers' time."
         ],
-        varying=[
-            "Sales a second",
-            "Wall time (s)",
-            "Floor (s)",
-            "Time / floor",
-            "Import time p50 / p95 (ms)",
-            "Time waiting for locks",
-            "Most waiting at once",
-        ],
+        varying=COLUMNS[3:10],
     )
     for result in results:
         floor = result.sales * per_sale / min(result.workers, cpus)
