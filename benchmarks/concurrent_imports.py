@@ -25,7 +25,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from benchmarks.checks import check
-from benchmarks.data import SOURCE, Shop, make_products, make_shop
+from benchmarks.data import Shop, make_products, make_shop
 from benchmarks.environment import cpu_count
 from benchmarks.measure import query_shape
 from benchmarks.results import Table, spoken
@@ -176,7 +176,7 @@ def _import(shop: Shop, products: list[Product], sale: Sale) -> None:
         lines=lines,
         payments=[PaymentSpec(method=shop.payment, amount=total)],
         shipping_method=shop.shipping,
-        external_source=SOURCE,
+        integration=shop.integration,
         external_reference=sale.reference,
         placed_at=timezone.now(),
     )
@@ -321,7 +321,8 @@ def _one_run(shop: Shop, products: list[Product], sizes: Sizes, workers: int) ->
         ),
         locks=locks,
         orders=Order.objects.filter(
-            external_source=SOURCE, external_reference__in=[sale.reference for sale in sales]
+            integration=shop.integration,
+            external_reference__in=[sale.reference for sale in sales],
         ).count(),
         stock_mismatches=sum(
             after.get(product.pk, 0) != before.get(product.pk, 0) - sold[product.pk]

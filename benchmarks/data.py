@@ -25,6 +25,7 @@ class Shop:
     store: Store
     payment: PaymentMethod
     shipping: ShippingMethod
+    integration: Integration  # where its imported sales come from
 
 
 def make_shop(code: str = "BENCH") -> Shop:
@@ -34,7 +35,14 @@ def make_shop(code: str = "BENCH") -> Shop:
     shipping = ShippingMethod.objects.get_or_create(
         code="PICKUP", defaults={"name": "Retrait en magasin"}
     )[0]
-    return Shop(warehouse=warehouse, store=store, payment=payment, shipping=shipping)
+    integration = Integration.objects.get_or_create(name=SOURCE, defaults={"type": SOURCE})[0]
+    return Shop(
+        warehouse=warehouse,
+        store=store,
+        payment=payment,
+        shipping=shipping,
+        integration=integration,
+    )
 
 
 def make_products(
@@ -73,7 +81,7 @@ def import_order(
         lines=lines,
         payments=[PaymentSpec(method=shop.payment, amount=total)],
         shipping_method=shop.shipping,
-        integration=Integration.objects.get_or_create(name=SOURCE, defaults={"type": SOURCE})[0],
+        integration=shop.integration,
         external_reference=reference,
         placed_at=timezone.now(),
         force_stock=force_stock,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import logging
 import shlex
+import signal
 import sys
 import tempfile
 import time
@@ -158,17 +159,25 @@ def main(argv: list[str] | None = None) -> int:
     # Static files come from the source folders: no collected folder is expected.
     warnings.filterwarnings("ignore", message="No directory at")
 
+    # Stopped with SIGTERM, a run still drops its database and stops its simulators.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with tempfile.TemporaryDirectory(prefix="connect-benchmarks-") as data_dir:
         isolate(Path(data_dir))
         setup_django()
         # After Django's logging set-up, which would reset it: retries are counted in the
         # tables, one warning per retry would only bury them.
         logging.getLogger("hiboutik.client").setLevel(logging.ERROR)
+        # One line per benchmark login would bury the tables too.
+        logging.getLogger("axes").setLevel(logging.WARNING)
         try:
             record = run_scenarios(selected, mode, command, migrate=not args.no_migrations)
         finally:
             teardown_django()
     return _finish(record, args)
+
+
+def _exit_on_sigterm(number: int, frame: object) -> None:
+    raise SystemExit(128 + number)
 
 
 def run_scenarios(
@@ -248,8 +257,8 @@ def _printed(scenario: ScenarioRecord) -> str:
     if scenario.verdicts:
         parts.append(
             "\n".join(
-                f"- [{verdict.status}] {verdict.label}: "
-                f"{'–' if verdict.value is None else verdict.value} (target {verdict.target})"
+                f"- [{verdict.status}] {verdict.label}: {verdict.measured()} "
+                f"(target {verdict.target})"
                 for verdict in scenario.verdicts
             )
         )

@@ -78,6 +78,9 @@ class Verdict:
     status: Status
     sentence: str  # empty when met; otherwise what happened and why
 
+    def measured(self) -> str:
+        return "–" if self.value is None else with_unit(format_figure(self.value), self.unit)
+
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
