@@ -154,6 +154,14 @@ def machine_description() -> str:
     )
 
 
+def load_average() -> float | None:
+    """The 1-minute load average: how many processes wanted a CPU, on average."""
+    try:
+        return round(os.getloadavg()[0], 1)
+    except (OSError, AttributeError):
+        return None
+
+
 def memory_gib() -> int:
     try:
         return round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)

@@ -60,6 +60,10 @@ class RunRecord:
     machine: str
     database: str  # what the database scenarios ran on
     seconds: float = 0.0
+    # 1-minute load averages when the run started and ended: above the number of CPUs, other
+    # work was competing with the benchmarks for the machine (None: not recorded).
+    load_average: tuple[float, float] | None = None
+    cpus: int | None = None
     scenarios: list[ScenarioRecord] = field(default_factory=list)
     verdicts: list[Verdict] = field(default_factory=list)  # of the run as a whole (its length)
     format: int = FORMAT
@@ -91,6 +95,7 @@ class RunRecord:
                 **data,
                 "scenarios": [ScenarioRecord.from_dict(s) for s in data["scenarios"]],
                 "verdicts": [Verdict.from_dict(v) for v in data["verdicts"]],
+                "load_average": tuple(data["load_average"]) if data.get("load_average") else None,
             }
         )
 

@@ -113,10 +113,25 @@ def _this_run(record: RunRecord) -> str:
         ("Mode", record.mode),
         ("Machine", record.machine),
         ("Database", f"{record.database}, for the scenarios that use one (each section says)"),
+        ("Machine load", _load(record)),
         ("Run time", _with_verdicts(duration(record.seconds), record.verdicts)),
     ]
     table = "\n".join(f"| {name} | {value} |" for name, value in rows)
     return f"## This recording\n\n| | |\n|---|---|\n{table}"
+
+
+def _load(record: RunRecord) -> str:
+    if record.load_average is None:
+        return "not recorded by this run"
+    start, end = record.load_average
+    text = f"1-minute load average {start:g} when the run started, {end:g} when it ended"
+    if max(start, end) > (record.cpus or 1):
+        text += (
+            f": more than the {record.cpus} CPUs, so other work competed with the run and its "
+            "wall times and rates are slower than this machine alone gives (counts are not "
+            "affected)"
+        )
+    return text
 
 
 def _with_verdicts(text: str, verdicts: list[Verdict]) -> str:

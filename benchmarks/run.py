@@ -28,10 +28,12 @@ from benchmarks.checks import BenchmarkError
 from benchmarks.compare import compare_records
 from benchmarks.environment import (
     commit_description,
+    cpu_count,
     database_description,
     database_vendor,
     empty_database,
     isolate,
+    load_average,
     machine_description,
     setup_django,
     teardown_django,
@@ -185,6 +187,7 @@ def run_scenarios(
 ) -> RunRecord:
     started = time.perf_counter()
     uses_database = any(entry.database != DatabaseNeed.NONE for entry in selected)
+    load_at_start = load_average()
     record = RunRecord(
         recorded=utc_now(),
         mode=str(mode),
@@ -214,6 +217,9 @@ def run_scenarios(
             say(f"   {scenario.status} in {duration(scenario.seconds)}")
             print(_printed(scenario), flush=True)
     record.seconds = time.perf_counter() - started
+    if load_at_start is not None:
+        record.load_average = (load_at_start, load_average() or 0.0)
+        record.cpus = cpu_count()
     if mode in RUN_TARGETS and len(selected) == len(SCENARIOS):
         record.verdicts = judge([RUN_TARGETS[mode]], {"run_seconds": record.seconds}, {})
     return record

@@ -33,6 +33,8 @@ def make_record(queries: int = 9, wall: float = 21.5) -> RunRecord:
         machine="2 CPUs (`nproc`), Test CPU",
         database="PostgreSQL 15.20",
         seconds=75.0,
+        load_average=(17.5, 19.6),
+        cpus=2,
         scenarios=[
             ScenarioRecord(
                 name="pages",
@@ -63,6 +65,10 @@ def test_the_page_names_the_run_and_puts_each_figure_beside_its_target():
     assert "`bbbbbbbbbb` “Pages: one query” (with uncommitted changes to tracked files)" in page
     assert "| Machine | 2 CPUs (`nproc`), Test CPU |" in page
     assert "| Run time | 1 min 15 s |" in page
+    assert (
+        "| Machine load | 1-minute load average 17.5 when the run started, 19.6 when it ended: "
+        "more than the 2 CPUs, so other work competed with the run" in page
+    )
     assert "*Ran on PostgreSQL 15.20, in 12.5 s.*" in page
     assert "| Read time / floor | 6.20× | ≤ 1.5× | target | **missed** | the cap must help |" in (
         page
