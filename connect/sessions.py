@@ -6,14 +6,12 @@ a new expiry, which is also the cookie's) at most once a minute, not on every re
 """
 
 import time
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import resolve_url
 from django.utils.translation import gettext
 
 SIGNED_IN_AT = "_connect_signed_in_at"
@@ -74,9 +72,6 @@ class SessionTimeoutMiddleware:
             return self.get_response(request)
         logout(request)
         messages.info(request, message)
-        if getattr(request, "htmx", False):
-            # A partial request would swap the sign-in page into the page: load it whole.
-            page = request.htmx.current_url_abs_path or "/"
-            login = f"{resolve_url(settings.LOGIN_URL)}?next={quote(page)}"
-            return HttpResponse(headers={"HX-Redirect": login})
+        # Signed out, the request meets the login requirement like any other (an htmx one gets
+        # a whole-page redirect to the login page: connect/middleware.py).
         return self.get_response(request)
