@@ -20,6 +20,9 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 # Above this, decoding an image to convert it could exhaust memory (Pillow's own limit is a
 # warning at 89 megapixels): 25 megapixels is far more than a 1000x1000 product image needs.
 MAX_CONVERTED_PIXELS = 25_000_000
+# The only decoders tried on bytes that are not JPEG or PNG: product images come in these, and
+# Pillow's other plugins (EPS hands the file to Ghostscript, for one) have no business here.
+CONVERTIBLE_FORMATS = ("GIF", "WEBP", "BMP", "TIFF")
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ def prepare_image(content: bytes, filename: str) -> UploadImage:
     if content.startswith(PNG_MAGIC):
         return UploadImage(content, f"{stem}.png", "image/png")
     try:
-        with Image.open(io.BytesIO(content)) as image:
+        with Image.open(io.BytesIO(content), formats=CONVERTIBLE_FORMATS) as image:
             if image.width * image.height > MAX_CONVERTED_PIXELS:
                 raise ValueError(
                     f"image {filename!r} is {image.width}x{image.height} pixels: too large to "
@@ -50,7 +53,9 @@ def prepare_image(content: bytes, filename: str) -> UploadImage:
             mode = "RGBA" if image.mode in ("RGBA", "LA", "P", "PA") else "RGB"
             buffer = io.BytesIO()
             image.convert(mode).save(buffer, format="PNG")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+    # Any decoder failure (truncated data, a plugin's own ValueError or SyntaxError, a bomb)
+    # is the same answer for the caller: this file cannot be sent.
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
         raise ValueError(
             f"{filename!r} cannot be sent: Hiboutik takes JPEG or PNG images, and this file is "
             "neither, nor an image in another format that could be converted"
