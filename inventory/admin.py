@@ -4,7 +4,9 @@ services (mass stock edit page), so every change leaves a movement."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from integrations.services.marks import bindings_mark_changed
 from inventory.models import Product, ProductImage, StockItem, StockMovement, Warehouse
+from inventory.services.products import PUSHED_FIELDS
 
 
 class ReadOnlyAdminMixin:
@@ -54,6 +56,13 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ("sku", "name", "barcode")
     readonly_fields = ("created_at", "updated_at")
     inlines = [StockItemInline, ProductImageInline]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # The admin writes the row itself rather than through product_update: mark what
+        # integrations push, as the service would (the admin's save is one transaction).
+        if change and PUSHED_FIELDS.intersection(form.changed_data):
+            bindings_mark_changed(object_type="product", object_ids=[obj.pk])
 
 
 @admin.register(ProductImage)

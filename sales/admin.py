@@ -5,6 +5,7 @@ their quantities, totals, stock and history coherent."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from integrations.services.marks import bindings_mark_changed
 from sales.models import (
     Customer,
     CustomerGroup,
@@ -25,6 +26,7 @@ from sales.models import (
     ShippingMethod,
     Store,
 )
+from sales.services.customers import PUSHED_FIELDS
 
 
 class ReadOnlyAdminMixin:
@@ -62,6 +64,13 @@ class CustomerAdmin(admin.ModelAdmin):
     list_filter = ("group", "country")
     search_fields = ("email", "last_name", "first_name", "company", "phone", "city")
     readonly_fields = ("created_at", "updated_at")
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # The admin writes the row itself rather than through customer_update: mark what
+        # integrations send, as the service would (the admin's save is one transaction).
+        if change and PUSHED_FIELDS.intersection(form.changed_data):
+            bindings_mark_changed(object_type="customer", object_ids=[obj.pk])
 
 
 @admin.register(PaymentMethod)

@@ -8,11 +8,15 @@ from integrations.models.integration import Integration
 from integrations.models.ledger import ApiCallCount, ApiQuotaMonth
 from integrations.models.notifications import Notification, NotificationRead
 from integrations.models.runs import FlowRun, FlowSchedule
+from integrations.models.stock import ExternalStock, ExternalStockAdjustment, ExternalStockPush
 
 __all__ = [
     "ApiCallCount",
     "ApiQuotaMonth",
     "ExternalBinding",
+    "ExternalStock",
+    "ExternalStockAdjustment",
+    "ExternalStockPush",
     "FlowRun",
     "FlowSchedule",
     "Integration",

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,12 @@ class ExternalBinding(models.Model):
     so the database — not a lookup — makes a duplicate binding impossible. `pushed_state` is
     what Connect last sent (e.g. the price and barcode pushed), so a flow can send only what
     changed.
+
+    Change tracking: a domain service that changes something another system was sent (a
+    product's price, a customer's email) sets `dirty` and bumps `mark_seq` on the object's
+    bindings in the same transaction as the change. A flow reads dirty bindings, pushes, then
+    clears `dirty` only where `mark_seq` is still the value it read: a change committed while
+    it was pushing keeps its mark for the next run.
     """
 
     class ObjectType(models.TextChoices):
@@ -29,6 +36,8 @@ class ExternalBinding(models.Model):
     external_id = models.CharField(_("external id"), max_length=64)
     pushed_state = models.JSONField(_("last pushed state"), default=dict, blank=True)
     pushed_at = models.DateTimeField(_("last pushed at"), null=True, blank=True)
+    dirty = models.BooleanField(_("changed since last push"), default=False)
+    mark_seq = models.PositiveBigIntegerField(_("change counter"), default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -47,7 +56,12 @@ class ExternalBinding(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["object_type", "object_id"], name="integrations_binding_obj_idx")
+            models.Index(fields=["object_type", "object_id"], name="integrations_binding_obj_idx"),
+            models.Index(
+                fields=["scope", "object_type"],
+                condition=Q(dirty=True),
+                name="integ_binding_dirty_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext
 
+from integrations.services.marks import bindings_mark_changed
 from inventory.exceptions import DuplicateSku, InvalidImage, InvalidProduct
 from inventory.models import Product, ProductImage
 from inventory.services.image_checks import image_suffix
@@ -15,6 +16,9 @@ from inventory.services.image_checks import image_suffix
 PRICE_PLACES = Decimal("0.0001")
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 UPDATABLE_FIELDS = ("name", "description", "price", "tax_rate", "barcode", "cost", "enabled")
+# What integrations push of a product once it exists on the other side: a change to one of
+# these marks the product's bindings, in the same transaction, for the next update run.
+PUSHED_FIELDS = frozenset({"price", "tax_rate", "barcode"})
 
 
 def _decimal(value: object, label: str) -> Decimal:
@@ -114,6 +118,8 @@ def product_update(*, product: Product, **changes: object) -> list[str]:
         for name in changed:
             setattr(product, name, cleaned[name])
         product.save(update_fields=[*changed, "updated_at"])
+        if PUSHED_FIELDS.intersection(changed):
+            bindings_mark_changed(object_type="product", object_ids=[product.pk])
     return changed
 
 

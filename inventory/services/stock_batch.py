@@ -23,6 +23,7 @@ from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from integrations.services.marks import stock_mark_changed
 from inventory.exceptions import InsufficientStock, InvalidQuantity
 from inventory.models import Product, StockItem, StockMovement, Warehouse
 from inventory.services.stock_checks import check_int, check_reason, movement_reference, real_user
@@ -127,10 +128,15 @@ def stock_missing_locked(
     return LockedShortfall(missing, items)
 
 
-def _add_to_items(field: str, changes: Mapping[int, int]) -> None:
-    """Add each StockItem's change (by id) to `field`. The database adds to the value it holds
-    (`F()`), never to one read earlier; rows whose change is 0 are left alone."""
-    changed = [(pk, change) for pk, change in changes.items() if change]
+def _add_to_items(field: str, changes: Mapping[StockItem, int]) -> None:
+    """Add each StockItem's change to `field`. The database adds to the value it holds
+    (`F()`), never to one read earlier; rows whose change is 0 are left alone. The products'
+    available stock changed, so their stock is marked for the integrations that push it, in
+    this same transaction (one UPDATE)."""
+    changed = [(item.pk, change) for item, change in changes.items() if change]
+    if not changed:
+        return
+    stock_mark_changed(product_ids={item.product_id for item, change in changes.items() if change})
     now = timezone.now()
     for start in range(0, len(changed), ROWS_PER_UPDATE):
         chunk = changed[start : start + ROWS_PER_UPDATE]
@@ -239,9 +245,7 @@ def apply_moves(
         raise InsufficientStock(
             [sku for sku, _ in short], _only_warehouse(warehouse for _, warehouse in short)
         )
-    _add_to_items(
-        "physical", {item.pk: physical[key] - item.physical for key, item in items.items()}
-    )
+    _add_to_items("physical", {item: physical[key] - item.physical for key, item in items.items()})
     for key, item in items.items():
         item.physical = physical[key]
     reference_type, reference_id, label = movement_reference(reference, reference_label)
@@ -284,7 +288,7 @@ def stock_reserve_many(
         if short and not allow_exceed:
             raise InsufficientStock(short, warehouse)
         _add_to_items(
-            "reserved", {by_product[product].pk: quantity for product, quantity in wanted.items()}
+            "reserved", {by_product[product]: quantity for product, quantity in wanted.items()}
         )
         for product, quantity in wanted.items():
             by_product[product].reserved += quantity
@@ -315,7 +319,7 @@ def stock_release_many(
         if refused:
             raise InvalidQuantity(" ".join(refused))
         _add_to_items(
-            "reserved", {by_product[product].pk: -quantity for product, quantity in wanted.items()}
+            "reserved", {by_product[product]: -quantity for product, quantity in wanted.items()}
         )
         for product, quantity in wanted.items():
             by_product[product].reserved -= quantity

@@ -5,6 +5,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
+from integrations.services.marks import bindings_mark_changed
 from sales.exceptions import InvalidCustomer
 from sales.models import Customer, CustomerGroup
 
@@ -20,6 +21,9 @@ TEXT_FIELDS = (
     "region",
 )
 UPDATABLE_FIELDS = (*TEXT_FIELDS, "email", "country", "group")
+# What integrations send of a customer: a change to one of these marks the customer's
+# bindings, in the same transaction, for the next export run.
+PUSHED_FIELDS = frozenset({"first_name", "last_name", "email", "company", "phone", "country"})
 
 
 def normalize_email(email: str) -> str:
@@ -98,6 +102,8 @@ def customer_update(*, customer: Customer, **changes: object) -> list[str]:
     try:
         with transaction.atomic():
             customer.save(update_fields=[*changed, "updated_at"])
+            if PUSHED_FIELDS.intersection(changed):
+                bindings_mark_changed(object_type="customer", object_ids=[customer.pk])
     except IntegrityError:
         customer.refresh_from_db()
         raise _duplicate(cleaned.get("email", "")) from None
