@@ -32,6 +32,10 @@ from urllib.parse import quote
 from hiboutik.errors import HiboutikPayloadError
 from hiboutik.image_upload import prepare_image
 from hiboutik.mappers.customers import customer_create_payload, customer_from_payload
+from hiboutik.mappers.inventory import (
+    inventory_input_detail_from_payload,
+    inventory_input_from_payload,
+)
 from hiboutik.mappers.products import (
     product_create_payload,
     product_differences,
@@ -54,6 +58,8 @@ from hiboutik.transport import HiboutikTransport, rows
 from hiboutik.types import (
     PRODUCT_REF_EXT_MAX_LENGTH,
     Customer,
+    InventoryInput,
+    InventoryInputDetail,
     NewCustomer,
     NewProduct,
     PaymentType,
@@ -332,6 +338,30 @@ class HiboutikClient(HiboutikTransport):
             data={"inventory_input_id": str(_id(inventory_input_id))},
             essential=essential,
         )
+
+    def iter_inventory_inputs(self, *, essential: bool = False) -> Iterator[InventoryInput]:
+        """Stock orders, newest first, page by page: stop reading once the one looked for is
+        found (every page is a call)."""
+        for row in self._paginate("/inventory_inputs", essential=essential):
+            yield inventory_input_from_payload(row)
+
+    def get_inventory_input(
+        self, inventory_input_id: int, *, essential: bool = False
+    ) -> InventoryInput:
+        payload = self._get(f"/inventory_inputs/{_id(inventory_input_id)}", essential=essential)
+        return inventory_input_from_payload(unwrap_one(payload, what="inventory input"))
+
+    def list_inventory_input_details(
+        self, inventory_input_id: int, *, essential: bool = False
+    ) -> list[InventoryInputDetail]:
+        """The lines of a stock order, as Hiboutik holds them (what validating it applies)."""
+        payload = self._get(
+            f"/inventory_input_details/{_id(inventory_input_id)}", essential=essential
+        )
+        return [
+            inventory_input_detail_from_payload(row)
+            for row in rows(payload, "inventory input lines")
+        ]
 
     # --- customers -------------------------------------------------------------------------
 

@@ -85,6 +85,29 @@ class StockPush:
 
 
 @dataclass(frozen=True)
+class InventoryInput:
+    """A stock order (inventory input) as ``GET /inventory_inputs`` lists it: its stock
+    changes apply when it is validated, once."""
+
+    inventory_input_id: int
+    label: str = ""
+    warehouse_id: int | None = None
+    validated: bool = False
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class InventoryInputDetail:
+    """One line of a stock order: ``quantity`` units more (or, negative, fewer) of a product
+    and size."""
+
+    detail_id: int
+    product_id: int
+    size_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
 class Product:
     product_id: int
     name: str

@@ -270,6 +270,31 @@ def test_inventory_input_changes_stock_only_on_validation(client):
         client.validate_inventory_input(input_id)
 
 
+def test_inventory_inputs_read_back_with_their_lines_and_state(client):
+    warehouse_id = client.list_warehouses()[0].warehouse_id
+    product_id = new_product(client)
+    label = f"Connect stock {uuid.uuid4().hex[:6]}"
+    older = client.create_inventory_input(warehouse_id, label="older")
+    input_id = client.create_inventory_input(warehouse_id, label=label)
+    client.add_inventory_input_detail(input_id, product_id=product_id, quantity=4)
+    client.add_inventory_input_detail(input_id, product_id=product_id, quantity=-1)
+
+    newest = next(client.iter_inventory_inputs())
+    assert (newest.inventory_input_id, newest.label) == (input_id, label)
+    assert newest.warehouse_id == warehouse_id and not newest.validated
+    assert [
+        (d.product_id, d.size_id, d.quantity) for d in client.list_inventory_input_details(input_id)
+    ] == [
+        (product_id, 0, 4),
+        (product_id, 0, -1),
+    ]
+    assert client.list_inventory_input_details(older) == []
+    client.validate_inventory_input(input_id)
+    assert client.get_inventory_input(input_id).validated
+    with pytest.raises(HiboutikNotFound):
+        client.get_inventory_input(999_999)
+
+
 def test_stock_rows_of_a_warehouse(client):
     warehouse_id = client.list_warehouses()[0].warehouse_id
     rows = list(client.iter_stock(warehouse_id))
