@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from hiboutik.simulator.auth import READONLY, authenticate
 from hiboutik.simulator.body import parse_body
+from hiboutik.simulator.clock import using
 from hiboutik.simulator.config import NEUTRAL_429_MESSAGE
 from hiboutik.simulator.context import Context
 from hiboutik.simulator.errors import (
@@ -47,6 +48,11 @@ class App:
         self.control = control
 
     def __call__(self, raw: RawRequest) -> Response | type[ResetConnection]:
+        # Every stamp, fiscal day and quota month of this request on this simulator's clock.
+        with using(self.sim.clock):
+            return self._dispatch(raw)
+
+    def _dispatch(self, raw: RawRequest) -> Response | type[ResetConnection]:
         split = urlsplit(raw.target)
         path = split.path
         query = dict(parse_qsl(split.query, keep_blank_values=True))

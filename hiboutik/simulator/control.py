@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from hiboutik.simulator import fields as f
@@ -31,6 +32,8 @@ def build_control_router() -> Router:
     router.add("GET", "/stats", stats, locked=False)
     router.add("POST", "/faults", set_faults)
     router.add("GET", "/faults", get_faults)
+    router.add("POST", "/clock", set_clock, locked=False)
+    router.add("GET", "/clock", get_clock, locked=False)
     router.add("POST", "/reset", reset, locked=False)
     router.add("POST", "/seed", seed, locked=False)
     return router
@@ -47,6 +50,41 @@ def get_faults(ctx: Context) -> dict[str, Any]:
 def set_faults(ctx: Context) -> dict[str, Any]:
     ctx.sim.faults = updated_faults(ctx.sim.faults, ctx.fields)
     return ctx.sim.faults.as_dict()
+
+
+def get_clock(ctx: Context) -> dict[str, Any]:
+    return ctx.sim.clock.as_dict()
+
+
+def set_clock(ctx: Context) -> dict[str, Any]:
+    """``{"now": "2027-06-01T09:00:00+02:00", "frozen": true}``: simulate that moment, frozen
+    (moving only when set again) or running on at the real pace; ``{"now": null}`` is the real
+    clock again."""
+    reader = f.FieldReader(ctx.fields)
+    reader.reject_unknown({"now", "frozen"})
+    if "now" not in ctx.fields:
+        reader.fail("now", "required: an ISO 8601 time with its UTC offset, or null")
+    moment = reader.get("now", _aware_time)
+    frozen = reader.get("frozen", _boolean)
+    reader.check()
+    ctx.sim.clock.set(moment, frozen=True if frozen is None else frozen)
+    return ctx.sim.clock.as_dict()
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return bool(f.parse_flag(value))
+
+
+def _aware_time(value: Any) -> datetime:
+    try:
+        moment = datetime.fromisoformat(f.parse_text(value))
+    except ValueError:
+        raise f.FieldError("must be an ISO 8601 time, e.g. 2027-06-01T09:00:00+02:00") from None
+    if moment.tzinfo is None:
+        raise f.FieldError("needs its UTC offset, e.g. +02:00 or Z")
+    return moment
 
 
 def reset(ctx: Context) -> dict[str, Any]:

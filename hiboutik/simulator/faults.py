@@ -1,6 +1,6 @@
 """Injected faults, changed at run time through ``POST /_sim/faults``: extra latency, error
-answers (with ``Retry-After``), abruptly reset connections and responses slower than a
-client's read timeout."""
+answers (with ``Retry-After``), abruptly reset connections, responses slower than a
+client's read timeout, and ``sale`` webhooks that are never sent."""
 
 from __future__ import annotations
 
@@ -25,6 +25,9 @@ class Faults:
     reset_rate: float = 0.0
     slow_rate: float = 0.0
     slow_ms: int = DEFAULT_SLOW_MS
+    # Webhooks Hiboutik never sends: a fraction of them, and the next N whatever the fraction.
+    webhook_loss_rate: float = 0.0
+    lose_webhooks: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -61,6 +64,8 @@ _PARSERS = {
     "reset_rate": _rate,
     "slow_rate": _rate,
     "slow_ms": f.parse_id_or_zero,
+    "webhook_loss_rate": _rate,
+    "lose_webhooks": f.parse_id_or_zero,
 }
 
 

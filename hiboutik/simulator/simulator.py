@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import random
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from hiboutik.simulator.app import App
-from hiboutik.simulator.clock import current_month, local_now, stamp
+from hiboutik.simulator.clock import Clock, current_month, local_now, stamp, using
 from hiboutik.simulator.config import SimulatorConfig
 from hiboutik.simulator.control import build_control_router
 from hiboutik.simulator.faults import Faults
@@ -56,6 +57,8 @@ class Simulator:
         # Reads share the account's lock, writes take it alone: a change (a sale and its
         # stock movements) stays atomic and reads never queue behind one another.
         self.lock = SharedLock()
+        # The real clock until /_sim/clock sets a simulated one.
+        self.clock = Clock()
         # The call counters change on every call, reads included: a lock of their own.
         self._usage_lock = threading.Lock()
         self.state = self._initial_state()
@@ -121,7 +124,8 @@ class Simulator:
         self.loaded_from_file = path is not None and path.exists()
         if path is not None and self.loaded_from_file:
             return load_state(path)
-        state = build_state(self.config.seed, stamp(local_now()))
+        with using(self.clock):
+            state = build_state(self.config.seed, stamp(local_now()))
         if path is not None:
             save_state(state, path)
         return state
@@ -134,7 +138,7 @@ class Simulator:
 
     def reset(self) -> None:
         """Back to the seed: data, counters, deliveries and faults."""
-        with self.lock:
+        with self.lock, using(self.clock):
             state = build_state(self.config.seed, stamp(local_now()))
             with self._usage_lock:
                 self.state = state
@@ -145,7 +149,7 @@ class Simulator:
 
     def add_products(self, count: int) -> list[int]:
         """Bulk-create ``count`` products without going through the API (no quota used)."""
-        with self.lock:
+        with self.lock, using(self.clock):
             created = add_bulk_products(self.state, count, stamp(local_now()))
             self.persist()
         return created
@@ -153,7 +157,8 @@ class Simulator:
     # --- metering -----------------------------------------------------------------------
     def count_call(self, route_name: str) -> int:
         """Count one API call against the month; returns the month's count including it."""
-        month = current_month()
+        with using(self.clock):
+            month = current_month()
         with self._usage_lock:
             usage = self.state.usage
             if usage["month"] != month:
@@ -174,10 +179,20 @@ class Simulator:
         with self._flight_lock:
             self._in_flight -= 1
 
+    def webhook_lost(self) -> bool:
+        """Whether the next webhook delivery is one Hiboutik never sends (``/_sim/faults``)."""
+        with self.lock:
+            faults = self.faults
+            if faults.lose_webhooks:
+                self.faults = replace(faults, lose_webhooks=faults.lose_webhooks - 1)
+                return True
+            return faults.webhook_loss_rate > 0 and self.rng.random() < faults.webhook_loss_rate
+
     def stats(self) -> dict[str, Any]:
         with self.lock.shared(), self._usage_lock:
             usage = self.state.usage
-            month = current_month()
+            with using(self.clock):
+                month = current_month()
             same_month = usage["month"] == month
             with self._flight_lock:
                 in_flight, max_in_flight = self._in_flight, self._max_in_flight
@@ -190,5 +205,6 @@ class Simulator:
                 "in_flight": in_flight,
                 "max_in_flight": max_in_flight,
                 "faults": self.faults.as_dict(),
+                "clock": self.clock.as_dict(),
                 "webhook_deliveries": [dict(d) for d in self.state.deliveries],
             }

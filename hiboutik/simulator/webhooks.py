@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from hiboutik.simulator.clock import local_now, stamp
+from hiboutik.simulator.clock import local_now, stamp, using
 from hiboutik.simulator.state import State
 from hiboutik.simulator.webhook_form import encode
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 HIBOUTIK_VERSION = "19.0.2"
 # What a real receiver sees (wibbo's hiboutik_webhook_validator.dart checks it).
 USER_AGENT = "HiboutikCallBack"
+LOST = "lost: never sent (/_sim/faults)"
 
 
 def sale_payload(state: State, sale: dict[str, Any], account: str) -> dict[str, Any]:
@@ -102,6 +103,12 @@ def deliver_sale(sim: Simulator, sale_id: int) -> list[dict[str, Any]]:
 
 
 def _deliver_one(sim: Simulator, hook: dict[str, Any], sale_id: int, body: bytes) -> dict[str, Any]:
+    # An asynchronous delivery runs in a thread of its own: the clock is not inherited.
+    with using(sim.clock):
+        return _post(sim, hook, sale_id, body)
+
+
+def _post(sim: Simulator, hook: dict[str, Any], sale_id: int, body: bytes) -> dict[str, Any]:
     delivery: dict[str, Any] = {
         "webhook_id": hook["webhook_id"],
         "url": hook["webhook_url"],
@@ -112,6 +119,12 @@ def _deliver_one(sim: Simulator, hook: dict[str, Any], sale_id: int, body: bytes
         "error": None,
         "at": stamp(local_now()),
     }
+    if sim.webhook_lost():
+        delivery["error"] = LOST
+        with sim.lock:
+            sim.state.record_delivery(delivery)
+            sim.persist()
+        return delivery
     try:
         response = requests.post(
             hook["webhook_url"],

@@ -21,6 +21,8 @@ def test_invalid_updates_are_refused() -> None:
         {"slow_ms": -1},
         {"rate": 1},
         {"error_rate": 0.6, "reset_rate": 0.6},
+        {"webhook_loss_rate": 2},
+        {"lose_webhooks": -1},
     ):
         with pytest.raises(ApiError) as caught:
             updated_faults(Faults(), body)

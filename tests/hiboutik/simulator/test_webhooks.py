@@ -8,6 +8,7 @@ import time
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from hiboutik.simulator.webhooks import LOST
 from tests.hiboutik.simulator.conftest import Api, Receiver, register_sale_webhook
 
 
@@ -142,6 +143,28 @@ def test_unreachable_receiver_is_recorded_and_the_sale_still_closes(api: Api) ->
     assert delivery["alerte"] is None
     assert "ConnectionError" in delivery["error"]
     assert api.get(f"/sales/{sale['sale_id']}").status_code == 200
+
+
+def test_lost_webhooks_are_never_sent_and_recorded_as_lost(api: Api, receiver: Receiver) -> None:
+    register_sale_webhook(api, receiver.url)
+    assert api.sim_post("/faults", json={"lose_webhooks": 2}).json()["lose_webhooks"] == 2
+    sales = [
+        api.sale(store_id=1, payment="CB", lines=[{"product_id": 4, "quantity": 1}])
+        for _ in range(3)
+    ]
+
+    # The next two are lost, the third is sent: the count goes back to 0 by itself.
+    assert [form["sale_id"] for form in receiver.forms()] == [str(sales[2]["sale_id"])]
+    deliveries = api.sim_get("/stats").json()["webhook_deliveries"]
+    assert [d["error"] for d in deliveries] == [LOST, LOST, None]
+    assert api.sim_get("/faults").json()["lose_webhooks"] == 0
+    # The cashier's callback icon still sends a lost one.
+    api.sim_post("/webhooks/resend", json={"sale_id": sales[0]["sale_id"]})
+    assert len(receiver.bodies) == 2
+
+    api.sim_post("/faults", json={"webhook_loss_rate": 1})
+    api.sale(store_id=1, payment="CB", lines=[{"product_id": 4, "quantity": 1}])
+    assert len(receiver.bodies) == 2
 
 
 def test_error_status_from_receiver_is_recorded(api: Api, receiver: Receiver) -> None:
