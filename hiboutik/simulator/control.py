@@ -10,6 +10,7 @@ from typing import Any
 
 from hiboutik.simulator import fields as f
 from hiboutik.simulator.context import Context
+from hiboutik.simulator.customers import create_customer, customer_view
 from hiboutik.simulator.errors import invalid, not_found
 from hiboutik.simulator.faults import updated_faults
 from hiboutik.simulator.http_types import Response
@@ -32,6 +33,8 @@ def build_control_router() -> Router:
     router.add("GET", "/stats", stats, locked=False)
     router.add("POST", "/faults", set_faults)
     router.add("GET", "/faults", get_faults)
+    router.add("POST", "/customers", till_customer)
+    router.add("GET", "/stock", shelf_stock)
     router.add("POST", "/clock", set_clock, locked=False)
     router.add("GET", "/clock", get_clock, locked=False)
     router.add("POST", "/reset", reset, locked=False)
@@ -50,6 +53,42 @@ def get_faults(ctx: Context) -> dict[str, Any]:
 def set_faults(ctx: Context) -> dict[str, Any]:
     ctx.sim.faults = updated_faults(ctx.sim.faults, ctx.fields)
     return ctx.sim.faults.as_dict()
+
+
+def till_customer(ctx: Context) -> Response:
+    """A customer the cashier creates at the till: the fields of ``POST /api/customers``,
+    without an API call (nothing counted)."""
+    customer = create_customer(ctx.state, ctx.fields, ctx.now())
+    return Response(201, customer_view(customer))
+
+
+def shelf_stock(ctx: Context) -> dict[str, Any]:
+    """What is on the shelves, for a test bench to compare with what Connect believes, without
+    spending API calls: ``?warehouse_id=1`` (required), optional ``product_ids=4,7``. Answers
+    ``{"warehouse_id": 1, "stock": {"4": 12, "7:3": 2}}``: a product id, with ``:size`` for a
+    size other than 0, and its units."""
+    reader = f.FieldReader(ctx.query)
+    reader.reject_unknown({"warehouse_id", "product_ids"})
+    warehouse_id = reader.get("warehouse_id", f.parse_positive_int, required=True)
+    wanted = reader.get("product_ids", _id_list)
+    reader.check()
+    if ctx.state.get("warehouses", warehouse_id) is None:
+        raise not_found(f"warehouse {warehouse_id} not found", {"warehouse_id": "unknown id"})
+    stock = {
+        (f"{product_id}:{size_id}" if size_id else str(product_id)): units
+        for (warehouse, product_id, size_id), units in sorted(ctx.state.stock.items())
+        if warehouse == warehouse_id and (wanted is None or product_id in wanted)
+    }
+    return {"warehouse_id": warehouse_id, "stock": stock}
+
+
+def _id_list(value: Any) -> set[int]:
+    text = f.parse_text(value)
+    try:
+        ids = {int(part) for part in text.split(",") if part.strip()}
+    except ValueError:
+        raise f.FieldError("must be product ids separated by commas") from None
+    return ids
 
 
 def get_clock(ctx: Context) -> dict[str, Any]:
