@@ -134,6 +134,16 @@ def _load(record: RunRecord) -> str:
     return text
 
 
+def _busy(record: RunRecord) -> str:
+    """What a timed miss owes to a busy machine, when it was."""
+    if record.load_average is None or max(record.load_average) <= (record.cpus or 1):
+        return ""
+    return (
+        f" The machine was busier than its {record.cpus} CPUs during this run (load average up "
+        f"to {max(record.load_average):g}), which slows this figure."
+    )
+
+
 def _with_verdicts(text: str, verdicts: list[Verdict]) -> str:
     for verdict in verdicts:
         text += f" (target {verdict.target}: {VERDICT_MARKS[verdict.status]})"
@@ -157,7 +167,7 @@ def _target_summary(record: RunRecord) -> str:
     for scenario in failed:
         lines.extend(["", f"- **{scenario.title}** did not finish: {scenario.error}"])
     for verdict in problems:
-        lines.extend(["", f"- {verdict.sentence}"])
+        lines.extend(["", f"- {verdict.sentence}{_busy(record) if verdict.timed else ''}"])
     for scenario in skipped:
         lines.extend(["", f"- **{scenario.title}** did not run: {scenario.error}"])
     return "\n".join(lines)

@@ -59,6 +59,7 @@ RUN_TARGETS = {
         "<",
         30 * 60,
         "s",
+        timed=True,
         reason="every scenario, full size, on a 2-core machine",
     ),
     Mode.QUICK: Target(
@@ -67,6 +68,7 @@ RUN_TARGETS = {
         "<",
         5 * 60,
         "s",
+        timed=True,
         reason="quick enough to run before every landing",
     ),
 }

@@ -33,6 +33,7 @@ class Target:
     """``figure`` ``op`` ``limit``, e.g. ``Target("ratio", "Read time / floor", "<=", 1.5)``.
 
     ``reason``: why this bound, in one sentence (shown on the page with the target).
+    ``timed``: the figure is a time or a rate, which a busy machine slows (counts are not).
     """
 
     figure: str
@@ -42,6 +43,7 @@ class Target:
     unit: str = ""
     invariant: bool = False
     reason: str = ""
+    timed: bool = False
 
     def __post_init__(self) -> None:
         if self.op not in _OPERATORS:
@@ -77,6 +79,7 @@ class Verdict:
     unit: str
     status: Status
     sentence: str  # empty when met; otherwise what happened and why
+    timed: bool = False
 
     def measured(self) -> str:
         return "–" if self.value is None else with_unit(format_figure(self.value), self.unit)
@@ -123,6 +126,7 @@ def judge(
                 unit=target.unit,
                 status=status,
                 sentence=sentence,
+                timed=target.timed,
             )
         )
     return verdicts

@@ -12,7 +12,7 @@ from benchmarks.targets import Target, judge
 
 TARGETS = [
     Target("per_row", "Order list: queries per displayed row", "<=", 0, invariant=True),
-    Target("ratio", "Read time / floor", "<=", 1.5, "×", reason="the cap must help"),
+    Target("ratio", "Read time / floor", "<=", 1.5, "×", reason="the cap must help", timed=True),
 ]
 
 
@@ -82,7 +82,8 @@ def test_every_miss_has_its_sentence_and_a_skipped_scenario_says_why():
     assert "2 targets and invariants: 1 met, 1 missed, 0 invariants broken" in page
     assert (
         "- Read time / floor: 6.20× where the target is at most 1.5× (target missed). "
-        "Why: pages were read one at a time." in page
+        "Why: pages were read one at a time. The machine was busier than its 2 CPUs during "
+        "this run (load average up to 19.6), which slows this figure." in page
     )
     assert "**Not run in this recording:** it needs PostgreSQL" in page
 
