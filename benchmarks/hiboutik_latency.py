@@ -169,7 +169,8 @@ def _outcome(sizes: Sizes, reads: list[Read], peaks: dict[int, int]) -> Outcome:
             "Floor = pages × latency / cap; none without latency. The peak is the most calls "
             "the simulator served at once up to the end of that cap's reads."
         ],
-        varying=["Wall time (s)", "Time / floor"],
+        # How many calls overlap depends on the timing of the threads.
+        varying=["Wall time (s)", "Time / floor", "Simulator's peak in flight"],
     )
     outcome = Outcome(tables=[table])
     for read in reads:
