@@ -12,7 +12,12 @@ from django.utils.translation import gettext_lazy as _
 class MenuItem:
     label: Promise
     url_name: str
-    permission: str
+    # One permission, or several of which any opens the page.
+    permission: str | tuple[str, ...]
+
+    def allowed(self, user) -> bool:
+        permissions = (self.permission,) if isinstance(self.permission, str) else self.permission
+        return any(user.has_perm(permission) for permission in permissions)
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,7 @@ MENU: tuple[MenuSection, ...] = (
             MenuItem(
                 _("Integrations"),
                 "integrations:integration_list",
-                "integrations.manage_integrations",
+                ("integrations.manage_integrations", "integrations.operate_integrations"),
             ),
         ),
     ),
@@ -61,7 +66,7 @@ def menu_for(user, current_path: str = "") -> list[dict]:
     for section in MENU:
         items = []
         for item in section.items:
-            if not user.has_perm(item.permission):
+            if not item.allowed(user):
                 continue
             url = reverse(item.url_name)
             items.append({"label": item.label, "url": url, "active": current_path.startswith(url)})

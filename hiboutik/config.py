@@ -459,7 +459,8 @@ class _Reader:
         if not rate.is_finite() or not Decimal(0) <= rate <= Decimal(100):
             self.fail(path, "out_of_range", min=0, max=100)
             return None
-        return rate.normalize() if rate == rate.to_integral() else rate
+        # 20 stays 20 (normalize() alone would write it 2E+1), 5.50 becomes 5.5.
+        return rate.quantize(Decimal(1)) if rate == rate.to_integral() else rate.normalize()
 
     def country(self, path: str) -> str:
         value = self.text(path).upper() or "FR"

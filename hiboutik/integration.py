@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hiboutik.client import HiboutikClient
 from hiboutik.config import ConfigInvalid, HiboutikConfig
+from hiboutik.connection import test_connection
 from hiboutik.errors import (
     HiboutikAuthError,
     HiboutikError,
@@ -231,4 +232,5 @@ def integration_type() -> IntegrationType:
         classify_error=classify_error,
         binding_scope=binding_scope,
         quota_account=quota_account,
+        test_connection=test_connection,
     )

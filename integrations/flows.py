@@ -100,6 +100,13 @@ class Flow:
     essential: ClassVar[bool] = False
     # Types of received events this flow processes (its run picks up those not done).
     events: ClassVar[tuple[str, ...]] = ()
+    # Writes what every integration of the same account shares (Hiboutik's products are the
+    # account's, whichever store): its schedule may be enabled on one integration per account.
+    account_wide: ClassVar[bool] = False
+    # Tabs this flow adds to its integrations' pages (`integrations.tabs.IntegrationTab`).
+    tabs: ClassVar[tuple[Any, ...]] = ()
+    # Templates show flow classes (label, schedule): they must not try to instantiate them.
+    do_not_call_in_templates: ClassVar[bool] = True
 
     def __init__(self, ctx: FlowContext) -> None:
         self.ctx = ctx

@@ -16,7 +16,9 @@ A type is one app beside `hiboutik/` that registers an :class:`IntegrationType` 
 - ``classify_error``: an exception a flow let through → transient (retry the task later),
   a failure an operator should read, or ``None`` (unexpected: the run errors);
 - ``binding_scope``: (integration, object type) → the scope of its external id bindings;
-- ``quota_account``: integration → (account key, monthly quota) its calls count against.
+- ``quota_account``: integration → (account key, monthly quota) its calls count against;
+- ``test_connection``: integration → a `ConnectionReport` (*Tester la connexion*);
+- ``tabs``: extra tabs of its integrations' pages (`integrations.tabs.IntegrationTab`).
 """
 
 from __future__ import annotations
@@ -30,8 +32,10 @@ from django.utils.functional import Promise
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
+    from integrations.connection import ConnectionReport
     from integrations.flows import Flow
     from integrations.models import Integration
+    from integrations.tabs import IntegrationTab
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,8 @@ class IntegrationType:
     )
     # (account key, monthly quota) the integration's calls count against; None: not metered.
     quota_account: Callable[[Integration], tuple[str, int] | None] = lambda integration: None
+    test_connection: Callable[[Integration], ConnectionReport] | None = None
+    tabs: Sequence[IntegrationTab] = ()
 
     def flow(self, key: str) -> type[Flow]:
         for flow in self.flows:

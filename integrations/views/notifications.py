@@ -1,6 +1,5 @@
-"""Notifications under the bell, and the list of configured integrations."""
+"""Notifications under the bell."""
 
-from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
@@ -8,7 +7,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from connect.tasks import worker_status
 from integrations.models import Notification
 from integrations.services.notifications import notification_mark_read, notifications_mark_all_read
 
@@ -60,15 +58,3 @@ def notification_mark_all_read(request: HttpRequest) -> HttpResponse:
     # For this user only: one operator reading everything hides nothing from the others.
     notifications_mark_all_read(request.user)
     return redirect("integrations:notification_list")
-
-
-@require_GET
-@permission_required("integrations.manage_integrations", raise_exception=True)
-def integration_list(request: HttpRequest) -> HttpResponse:
-    # The integration framework plugs its registry in here; until then nothing is configured.
-    # Every flow runs on the Celery worker: the admin must see at once when none is running.
-    return render(
-        request,
-        "integrations/integration_list.html",
-        {"integrations": [], "worker": worker_status()},
-    )
