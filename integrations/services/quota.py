@@ -1,6 +1,7 @@
 """Quota warnings: one notification per threshold (50, 80, 95, 100 %) per account and month,
 whoever crosses it first (a conditional UPDATE decides, so concurrent runs notify once)."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_noop
 
 from integrations.models import ApiQuotaMonth, Integration, Notification
@@ -52,5 +53,7 @@ def quota_warn(integration: Integration, use: QuotaUse) -> int | None:
         level=Notification.Level.ERROR if reached >= 95 else Notification.Level.WARNING,
         permission=OPERATE_PERMISSION,
         integration=integration,
+        # Opening the warning shows the month's calls by flow and by day.
+        url=reverse("integrations:integration_quota", args=[integration.pk]),
     )
     return reached

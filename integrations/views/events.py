@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 
 from connect.pagination import nearest_page
+from integrations import tasks
 from integrations.forms import EventFilterForm
 from integrations.models import IntegrationEvent
 from integrations.selectors.events import events_of
-from integrations.tasks import enqueue_event
 from integrations.views.pages import OPERATE, integration_view, render_tab
 
 PAGE_SIZE = 50
@@ -66,7 +66,7 @@ def event_reprocess(request: HttpRequest, integration, event_pk: int) -> HttpRes
     event = get_object_or_404(IntegrationEvent, pk=event_pk, integration=integration)
     waiting = not event.done and event.type in _processing_flows(integration)
     if waiting:
-        enqueue_event(event.pk)
+        tasks.enqueue_event(event.pk)
     return _row(request, integration, event, wait_after=event.attempts if waiting else None)
 
 

@@ -108,3 +108,16 @@ def test_quota_of_an_unconfigured_account_says_it_is_not_counted(ops_client, mak
     )
     assert page.status_code == 200
     assert "are not counted" not in page.text  # the counting type meters its own account
+
+
+def test_a_quota_warning_opens_the_quota_tab(ops_client, make_integration):
+    from integrations.models import Notification
+    from integrations.selectors.quota import integration_quota_use
+    from integrations.services.quota import quota_warn
+
+    integration = make_integration(calls=9, records=1, quota=10)
+    runner.run_flow(integration.pk, "count", "manual")
+    assert quota_warn(integration, integration_quota_use(integration)) is None  # done by the run
+    warning = Notification.objects.get(integration=integration)
+    opened = ops_client.post(reverse("integrations:notification_open", args=[warning.pk]))
+    assert opened["Location"] == reverse("integrations:integration_quota", args=[integration.pk])
