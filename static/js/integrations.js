@@ -5,7 +5,8 @@
  * - data-confirm="TEXT" on a form asks before submitting it;
  * - data-copy-target="ID" on a button copies the value of the field ID;
  * - the payload <details> of an event shows or hides the row that holds the payload;
- * - a schedule form shows the minutes field or the crontab field, as its kind says.
+ * - a schedule form shows the minutes field or the crontab field, as its kind says;
+ * - on a narrow screen the tab bar scrolls to show the current tab.
  */
 (function () {
   "use strict";
@@ -88,12 +89,24 @@
     }
   }
 
+  function showCurrentTab() {
+    var current = document.querySelector(".integration-tabs [aria-current=page]");
+    if (current && current.scrollIntoView) {
+      current.scrollIntoView({ block: "nearest", inline: "center" });
+    }
+  }
+
   document.addEventListener("htmx:load", function (event) {
     prepare(event.target);
   });
-  if (document.readyState !== "loading") {
+  function start() {
     prepare(document);
+    showCurrentTab();
+  }
+
+  if (document.readyState !== "loading") {
+    start();
   } else {
-    document.addEventListener("DOMContentLoaded", function () { prepare(document); });
+    document.addEventListener("DOMContentLoaded", start);
   }
 })();

@@ -86,6 +86,7 @@ class ThreadWorker:
 
     def __init__(self) -> None:
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="test-worker")
+        self.futures = []
 
     def submit(self, task, **kwargs) -> None:
         def work() -> None:
@@ -95,10 +96,13 @@ class ThreadWorker:
                 close_old_connections()
                 connection.close()
 
-        self.pool.submit(work)
+        self.futures.append(self.pool.submit(work))
 
     def stop(self) -> None:
+        """Wait for the tasks; one that raised fails the test, as a crashed task would."""
         self.pool.shutdown(wait=True)
+        for future in self.futures:
+            future.result()
 
 
 @contextmanager

@@ -4,7 +4,7 @@ from django.utils import translation
 
 from connect.context_processors import menu_for, navigation
 from integrations.models import Notification
-from tests.factories import make_admin, make_ops, make_user
+from tests.factories import grant, make_admin, make_ops, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -14,12 +14,19 @@ def _labels(menu) -> list[tuple[str, list[str]]]:
         return [(str(s["label"]), [str(i["label"]) for i in s["items"]]) for s in menu]
 
 
-def test_ops_menu_has_no_integrations_section():
+def test_ops_menu_has_the_integrations_they_operate():
     assert _labels(menu_for(make_ops())) == [
         ("Sales", ["Orders", "Customer returns", "Customers"]),
         ("Catalogue", ["Products"]),
         ("Inventory", ["Mass stock edit"]),
+        ("Integrations", ["Integrations"]),
     ]
+
+
+def test_integrations_show_for_either_integration_permission():
+    for permission in ["manage_integrations", "operate_integrations"]:
+        user = grant(make_user(), f"integrations.{permission}")
+        assert _labels(menu_for(user)) == [("Integrations", ["Integrations"])]
 
 
 def test_admin_menu_has_every_section():

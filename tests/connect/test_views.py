@@ -84,7 +84,7 @@ def test_language_switch_works_before_login_and_refuses_foreign_redirects(client
 
 def test_permission_denied_page_is_translated_and_keeps_the_layout(client):
     client.force_login(make_ops())
-    response = client.get(reverse("integrations:integration_list"))
+    response = client.get(reverse("integrations:integration_add"))
     assert response.status_code == 403
     assert "Accès refusé" in response.text
     assert 'aria-label="Menu principal"' in response.text
