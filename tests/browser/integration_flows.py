@@ -31,7 +31,7 @@ class StoresProbe(Flow):
     key = PROBE_KEY
     label = "Lecture des boutiques (test)"
     recommended_schedule = Schedule.every(5)
-    seconds = 1.5
+    seconds = 2.0
 
     def run(self) -> None:
         stores = self.ctx.client.list_stores()

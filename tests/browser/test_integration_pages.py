@@ -179,6 +179,11 @@ def test_operator_follows_an_error_from_the_bell_and_retries_it(page, log_in, si
     expect(result).to_contain_text("Toujours en échec", timeout=15_000)
     expect(result).to_contain_text("ne sont pas en stock")
 
+    # Once the retry ended the list reloads itself with the new attempt count.
+    expect(page.locator(f'tr[data-error="{error.pk}"]').get_by_test_id("attempts")).to_have_text(
+        "2"
+    )
+
     # The stock is fixed: the retry imports it and says so.
     SalesImport.blocked = set()
     page.locator(f'tr[data-error="{error.pk}"]').get_by_role("checkbox").check()
