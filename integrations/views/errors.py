@@ -2,17 +2,15 @@
 *Envoyer*. Retries run in the worker; the page polls each retried error until its retry ran
 and shows what it said (« La commande a bien été importée », or the new reason)."""
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from connect.pagination import nearest_page
 from integrations.forms import ErrorActionForm, ErrorFilterForm
 from integrations.models import IntegrationError
 from integrations.selectors.errors import errors_of
 from integrations.services.errors import errors_delete, errors_request_retry
-from integrations.views.pages import OPERATE, integration_view, render_tab
+from integrations.views.pages import OPERATE, integration_view, page_of, render_tab
 
 PAGE_SIZE = 50
 # How many acted-on errors the results panel follows at once (one query whatever the number).
@@ -22,7 +20,7 @@ MAX_RESULTS = 200
 def _errors_context(request: HttpRequest, integration) -> dict:
     form = ErrorFilterForm(request.GET or None, integration=integration)
     errors = errors_of(integration, **form.selection()).select_related("run")
-    page = nearest_page(Paginator(errors, PAGE_SIZE), request.GET.get("page"))
+    page = page_of(request, errors, PAGE_SIZE)
     return {
         "filter_form": form,
         "page_obj": page,

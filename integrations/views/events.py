@@ -3,17 +3,15 @@
 
 import json
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 
-from connect.pagination import nearest_page
 from integrations import tasks
 from integrations.forms import EventFilterForm
 from integrations.models import IntegrationEvent
 from integrations.selectors.events import events_of
-from integrations.views.pages import OPERATE, integration_view, render_tab
+from integrations.views.pages import OPERATE, integration_view, page_of, render_tab
 
 PAGE_SIZE = 50
 # The row polls this many times (once a second) for the outcome of *Retraiter*.
@@ -36,7 +34,7 @@ def events(request: HttpRequest, integration) -> HttpResponse:
     found = events_of(integration, **form.selection()).defer("payload")
     if search := form.search():
         found = found.filter(external_id__icontains=search)
-    page = nearest_page(Paginator(found, PAGE_SIZE), request.GET.get("page"))
+    page = page_of(request, found, PAGE_SIZE)
     return render_tab(
         request,
         integration,

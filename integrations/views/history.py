@@ -1,15 +1,13 @@
 """The Historique tab: runs newest first, filtered by flow and status; a run's detail."""
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
-from connect.pagination import nearest_page
 from integrations.forms import RunFilterForm
 from integrations.models import FlowRun
 from integrations.selectors.runs import runs_of
-from integrations.views.pages import OPERATE, integration_view, render_tab
+from integrations.views.pages import OPERATE, integration_view, page_of, render_tab
 
 PAGE_SIZE = 25
 
@@ -20,7 +18,7 @@ def history(request: HttpRequest, integration) -> HttpResponse:
     form = RunFilterForm(request.GET or None, integration=integration)
     data = form.valid_data()
     runs = runs_of(integration, flow_key=data["flow"] or "", status=data["status"] or "")
-    page = nearest_page(Paginator(runs, PAGE_SIZE), request.GET.get("page"))
+    page = page_of(request, runs, PAGE_SIZE)
     return render_tab(
         request,
         integration,

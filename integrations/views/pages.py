@@ -9,14 +9,16 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from connect.pagination import nearest_page
 from integrations.models import Integration
 from integrations.registry import find_type
 from integrations.tabs import MANAGE, OPERATE, find_tab, tabs_for
 
-__all__ = ["MANAGE", "OPERATE", "integration_view", "load_integration", "render_tab"]
+__all__ = ["MANAGE", "OPERATE", "integration_view", "load_integration", "page_of", "render_tab"]
 
 
 def load_integration(request: HttpRequest, pk: int, permission: str) -> Integration:
@@ -68,6 +70,11 @@ def render_tab(
         },
         status=status,
     )
+
+
+def page_of(request: HttpRequest, rows, size: int) -> Page:
+    """The `?page=` of `rows` (the nearest valid page, never a 404)."""
+    return nearest_page(Paginator(rows, size), request.GET.get("page"))
 
 
 def _badge(tab, integration: Integration) -> int | None:
