@@ -8,6 +8,7 @@ month's quota does not allow it; the report then says so.
 
 from __future__ import annotations
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext_noop
 
 from hiboutik.config import ConfigInvalid, HiboutikConfig
@@ -31,9 +32,14 @@ def _quota_line(integration: Integration) -> tuple[ReportLine | None, object]:
     use = integration_quota_use(integration)
     if use is None:
         return None, None
+    # The report is shown in the request that made it: numbers written in the reader's way.
     line = ReportLine(
         gettext_noop("API calls this month: %(calls)s of %(quota)s (%(percent)s %%)."),
-        {"calls": use.calls, "quota": use.quota, "percent": round(use.percent, 1)},
+        {
+            "calls": number_format(use.calls, force_grouping=True),
+            "quota": number_format(use.quota, force_grouping=True),
+            "percent": number_format(use.percent, 1),
+        },
     )
     return line, use
 

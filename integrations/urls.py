@@ -24,6 +24,7 @@ urlpatterns = [
         notifications.notification_dropdown,
         name="notification_dropdown",
     ),
+    path("notifications/count/", notifications.notification_count, name="notification_count"),
     path(
         "notifications/read-all/",
         notifications.notification_mark_all_read,

@@ -39,6 +39,12 @@ def notification_dropdown(request: HttpRequest) -> HttpResponse:
     return render(request, "integrations/notification_dropdown.html", {"notifications": latest})
 
 
+@require_GET
+def notification_count(request: HttpRequest) -> HttpResponse:
+    """The bell's unread count alone (the layout polls it)."""
+    return render(request, "includes/bell_count.html")
+
+
 @require_POST
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark the notification read and follow its link (to the list when it has none)."""

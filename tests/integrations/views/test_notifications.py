@@ -158,3 +158,16 @@ def test_integration_list_says_when_the_worker_stopped_beating(client):
 
     assert "Stopped" in page.text
     assert "No worker has checked in since" in page.text
+
+
+def test_the_bell_count_refreshes_itself(client, ops):
+    url = reverse("integrations:notification_count")
+    empty = client.get(url, headers={"hx-request": "true"})
+    assert 'data-testid="unread-count"' not in empty.text
+    assert 'hx-trigger="every 60s"' in empty.text
+    Notification.objects.create(
+        title="Import error", permission="integrations.operate_integrations"
+    )
+    counted = client.get(url, headers={"hx-request": "true"})
+    assert '<span class="counter" data-testid="unread-count">1</span>' in counted.text
+    assert "<html" not in counted.text
