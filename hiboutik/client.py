@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from hiboutik.errors import HiboutikPayloadError
+from hiboutik.errors import HiboutikPayloadError, HiboutikValidationError
 from hiboutik.image_upload import prepare_image
 from hiboutik.mappers.customers import customer_create_payload, customer_from_payload
 from hiboutik.mappers.inventory import (
@@ -68,7 +68,9 @@ from hiboutik.types import (
     ProductMatch,
     Sale,
     SaleSummary,
+    StockChange,
     StockLevel,
+    StockPush,
     Store,
     Tax,
     Warehouse,
@@ -311,8 +313,10 @@ class HiboutikClient(HiboutikTransport):
         size_id: int = 0,
         essential: bool = False,
     ) -> int:
-        """Add a line; ``quantity`` is the change to apply and may be negative (that is how
-        stock is lowered). Returns the line id."""
+        """Add a line; ``quantity`` is the change to apply and may be negative (the only way
+        to lower stock through the API, which some accounts may refuse with a 422: see
+        :meth:`push_stock_changes`). It is sent as ``received`` too, as the official client
+        does, so the line counts as received at once. Returns the line id."""
         if isinstance(quantity, bool) or not isinstance(quantity, int):
             raise ValueError(f"quantity must be an integer, got {quantity!r}")
         if quantity == 0:
@@ -321,6 +325,7 @@ class HiboutikClient(HiboutikTransport):
             "product_id": str(_id(product_id)),
             "product_size": str(_id(size_id, allow_zero=True)),
             "quantity": str(quantity),
+            "received": str(quantity),
         }
         payload = self._send(
             "POST",
@@ -362,6 +367,88 @@ class HiboutikClient(HiboutikTransport):
             inventory_input_detail_from_payload(row)
             for row in rows(payload, "inventory input lines")
         ]
+
+    def push_stock_changes(
+        self,
+        warehouse_id: int,
+        changes: Sequence[StockChange],
+        *,
+        label: str = "",
+        decreases_allowed: bool = True,
+        read_back: bool = False,
+        essential: bool = False,
+    ) -> StockPush:
+        """Apply ``changes`` to a warehouse in one stock order: create it, add a line per
+        change, validate it. Costs 2 calls plus one per line, plus, with ``read_back``, one
+        per distinct product of ``changes`` (refused ones included) to read its stock in the
+        warehouse back after validation.
+
+        Lowering stock needs a negative line, which Hiboutik may refuse (unproven either way).
+        Increases go first; then the first decrease the account refuses (a 422 on the
+        quantity) stops the others being sent, and every decrease comes back in
+        ``StockPush.refused``, not applied: no API route is known that lowers stock otherwise,
+        so the merchant must do it in Hiboutik (an inventory count). Pass
+        ``decreases_allowed=False`` once you know, and no decrease is sent at all. Nothing to
+        apply makes no call. Not retried as a whole: the order is created once."""
+        seen: set[tuple[int, int]] = set()
+        for change in changes:
+            key = (_id(change.product_id), _id(change.size_id, allow_zero=True))
+            if key in seen:
+                raise ValueError(f"product {key[0]} size {key[1]} is changed twice; add them up")
+            if isinstance(change.quantity, bool) or not isinstance(change.quantity, int):
+                raise ValueError(f"quantity must be an integer, got {change.quantity!r}")
+            if change.quantity == 0:
+                raise ValueError(f"product {key[0]}: a change of 0 changes nothing; leave it out")
+            seen.add(key)
+        increases = [change for change in changes if change.quantity > 0]
+        decreases = [change for change in changes if change.quantity < 0]
+        refused: list[StockChange] = [] if decreases_allowed else decreases
+        to_send = increases + (decreases if decreases_allowed else [])
+        if not to_send:
+            return StockPush(None, refused=tuple(refused))
+        input_id = self.create_inventory_input(warehouse_id, label=label, essential=essential)
+        applied: list[StockChange] = []
+        for change in to_send:
+            try:
+                self.add_inventory_input_detail(
+                    input_id,
+                    product_id=change.product_id,
+                    quantity=change.quantity,
+                    size_id=change.size_id,
+                    essential=essential,
+                )
+            except HiboutikValidationError as error:
+                if change.quantity > 0 or not _refuses_quantity(error):
+                    raise
+                log.warning(
+                    "Hiboutik refuses negative stock order lines on this account (%s); "
+                    "%d decreases not applied",
+                    error,
+                    len(decreases),
+                )
+                refused = decreases
+                break
+            applied.append(change)
+        if not applied:
+            # All were decreases, all refused: the empty stock order stays open in Hiboutik
+            # (no route to delete one is known).
+            return StockPush(None, refused=tuple(refused))
+        self.validate_inventory_input(input_id, essential=essential)
+        stock_after: list[StockLevel] = []
+        if read_back:
+            for product_id in dict.fromkeys(change.product_id for change in changes):
+                stock_after.extend(
+                    level
+                    for level in self.product_stock(product_id, essential=essential)
+                    if level.warehouse_id == warehouse_id
+                )
+        return StockPush(input_id, tuple(applied), tuple(refused), tuple(stock_after))
+
+    def product_stock(self, product_id: int, *, essential: bool = False) -> list[StockLevel]:
+        """Stock of one product, one row per warehouse and size (rows exist for products
+        without stock management too: check :attr:`Product.stock_managed`)."""
+        found = self._get_list(f"/stock_available/product_id/{_id(product_id)}", essential)
+        return [stock_level_from_payload(row, product_id=product_id) for row in found]
 
     # --- customers -------------------------------------------------------------------------
 
@@ -478,6 +565,12 @@ def _attribute(name: str) -> str:
     if not name or not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
         raise ValueError(f"{name!r} is not a Hiboutik attribute name")
     return name
+
+
+def _refuses_quantity(error: HiboutikValidationError) -> bool:
+    """A 422 on a stock order line that names its quantity: the account refuses the sign."""
+    details = error.details if isinstance(error.details, Mapping) else {}
+    return bool({"quantity", "received"} & set(details))
 
 
 def _created_id(payload: Any, key: str) -> int:

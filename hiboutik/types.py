@@ -76,7 +76,7 @@ class StockPush:
     it validated (``None`` when there was nothing it could apply), the changes applied, the
     decreases the account refused (Hiboutik refusing negative quantities in stock orders: they
     were not applied, and cannot be through the API), and the stock read back afterwards when
-    asked (one row per warehouse and size of each changed product, in that warehouse)."""
+    asked (one row per size of each product of the changes, in that warehouse)."""
 
     inventory_input_id: int | None
     applied: tuple[StockChange, ...] = ()

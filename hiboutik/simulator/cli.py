@@ -13,6 +13,7 @@ from pathlib import Path
 from hiboutik.simulator.config import (
     DEFAULT_MAX_CONCURRENT,
     EMPTY_SEARCH_CHOICES,
+    NEGATIVE_INVENTORY_CHOICES,
     NEUTRAL_429_MESSAGE,
     PAGE_PARAM_CHOICES,
     PAGE_PAST_END_CHOICES,
@@ -174,6 +175,14 @@ def build_parser() -> argparse.ArgumentParser:
         "values (default: %(default)s)",
     )
     harder.add_argument(
+        "--negative-inventory",
+        choices=NEGATIVE_INVENTORY_CHOICES,
+        default="accepted",
+        help="a negative quantity (or received) on a stock order line, the only way to lower "
+        "stock through the API, is applied on validation, or refused with a 422 "
+        "(default: %(default)s)",
+    )
+    harder.add_argument(
         "--unknown-fields",
         choices=UNKNOWN_FIELDS_CHOICES,
         default="ignored",
@@ -219,6 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             quota_message=args.quota_message,
             search_match=args.search_match,
             unknown_fields=args.unknown_fields,
+            negative_inventory=args.negative_inventory,
             max_concurrent=args.max_concurrent,
             webhook_timeout=args.webhook_timeout,
         )

@@ -16,6 +16,7 @@ PAGE_PAST_END_CHOICES = ("200", "404")
 PAGE_PARAM_CHOICES = ("honoured", "ignored")
 SEARCH_MATCH_CHOICES = ("substring", "exact")
 UNKNOWN_FIELDS_CHOICES = ("ignored", "rejected")
+NEGATIVE_INVENTORY_CHOICES = ("accepted", "refused")
 SEED_CHOICES = ("demo", "empty")
 
 # No real 429 body is known (hiboutik-api.md §14): by default both 429s say only this.
@@ -46,6 +47,7 @@ class SimulatorConfig:
     quota_message: str = NEUTRAL_429_MESSAGE
     search_match: str = "substring"
     unknown_fields: str = "ignored"
+    negative_inventory: str = "accepted"
     webhook_timeout: float = 10.0
 
     def __post_init__(self) -> None:
@@ -78,6 +80,8 @@ class SimulatorConfig:
             problems.append(f"page_past_end must be one of {PAGE_PAST_END_CHOICES}")
         if self.page_param not in PAGE_PARAM_CHOICES:
             problems.append(f"page_param must be one of {PAGE_PARAM_CHOICES}")
+        if self.negative_inventory not in NEGATIVE_INVENTORY_CHOICES:
+            problems.append(f"negative_inventory must be one of {NEGATIVE_INVENTORY_CHOICES}")
         if self.unknown_fields not in UNKNOWN_FIELDS_CHOICES:
             problems.append(f"unknown_fields must be one of {UNKNOWN_FIELDS_CHOICES}")
         if self.search_match not in SEARCH_MATCH_CHOICES:

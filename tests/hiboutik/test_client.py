@@ -29,7 +29,7 @@ from hiboutik.errors import (
     HiboutikValidationError,
 )
 from hiboutik.ledger import InMemoryCallLedger
-from hiboutik.types import NewCustomer, NewProduct
+from hiboutik.types import NewCustomer, NewProduct, StockChange, StockPush
 
 BASE = "https://acme.hiboutik.com/api"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -905,3 +905,64 @@ def test_confirm_product_costs_one_call_when_all_was_stored(client, mocked):
     mocked.get(f"{BASE}/products/8", json=[product(8)])
     assert client.confirm_product(8, new).name == "P8"
     assert len(mocked.calls) == 1
+
+
+# --- stock changes -------------------------------------------------------------------------
+
+
+def test_push_stock_changes_sends_increases_first_and_stops_at_a_refused_decrease(client, mocked):
+    mocked.post(f"{BASE}/inventory_inputs", status=201, json={"inventory_input_id": 3})
+    mocked.post(
+        f"{BASE}/inventory_input_details/3", status=201, json={"inventory_input_detail_id": 1}
+    )
+    mocked.post(f"{BASE}/inventory_input_validate", json={})
+    pushed = client.push_stock_changes(
+        1, [StockChange(7, -1), StockChange(4, 2), StockChange(8, -3)], label="Connect"
+    )
+    bodies = [call.request.body for call in mocked.calls[1:]]
+    assert "product_id=4" in bodies[0] and "received=2" in bodies[0]
+    assert pushed.inventory_input_id == 3
+    assert len(pushed.applied) == 3
+
+
+def test_a_refused_decrease_is_reported_not_applied(client, mocked):
+    mocked.post(f"{BASE}/inventory_inputs", status=201, json={"inventory_input_id": 3})
+    mocked.post(
+        f"{BASE}/inventory_input_details/3", status=201, json={"inventory_input_detail_id": 1}
+    )
+    mocked.post(
+        f"{BASE}/inventory_input_details/3",
+        status=422,
+        json={"error": "invalid_data", "code": 6, "details": {"quantity": "must be positive"}},
+    )
+    mocked.post(f"{BASE}/inventory_input_validate", json={})
+    decreases = [StockChange(7, -1), StockChange(8, -3)]
+    pushed = client.push_stock_changes(1, [StockChange(4, 2), *decreases])
+    assert pushed.applied == (StockChange(4, 2),)
+    assert pushed.refused == tuple(decreases)
+    # The second decrease was not sent once the first was refused; the increase was validated.
+    paths = [call.request.path_url for call in mocked.calls]
+    assert paths.count("/api/inventory_input_details/3") == 2
+    assert paths[-1] == "/api/inventory_input_validate"
+
+
+def test_other_refusals_of_a_stock_line_are_raised(client, mocked):
+    mocked.post(f"{BASE}/inventory_inputs", status=201, json={"inventory_input_id": 3})
+    mocked.post(
+        f"{BASE}/inventory_input_details/3",
+        status=422,
+        json={"error": "invalid_data", "code": 6, "details": {"product_id": "unknown"}},
+    )
+    with pytest.raises(HiboutikValidationError):
+        client.push_stock_changes(1, [StockChange(999, -1)])
+
+
+def test_push_stock_changes_without_anything_to_send_makes_no_call(client, mocked):
+    assert client.push_stock_changes(1, []) == StockPush(None)
+    only_down = client.push_stock_changes(1, [StockChange(4, -2)], decreases_allowed=False)
+    assert only_down == StockPush(None, refused=(StockChange(4, -2),))
+    with pytest.raises(ValueError, match="twice"):
+        client.push_stock_changes(1, [StockChange(4, 1), StockChange(4, 2)])
+    with pytest.raises(ValueError, match="0 changes nothing"):
+        client.push_stock_changes(1, [StockChange(4, 0)])
+    assert len(mocked.calls) == 0

@@ -22,7 +22,7 @@ from hiboutik.errors import (
 from hiboutik.ledger import InMemoryCallLedger
 from hiboutik.mappers.sales import sale_from_payload
 from hiboutik.php_form import parse_php_form_body
-from hiboutik.types import NewCustomer, NewProduct
+from hiboutik.types import NewCustomer, NewProduct, StockChange, StockPush
 
 USER = "demo@connect.test"
 KEY = "DEMOKEY"
@@ -293,6 +293,29 @@ def test_inventory_inputs_read_back_with_their_lines_and_state(client):
     assert client.get_inventory_input(input_id).validated
     with pytest.raises(HiboutikNotFound):
         client.get_inventory_input(999_999)
+
+
+@pytest.mark.parametrize("negative_inventory", ["accepted", "refused"])
+def test_stock_changes_raise_and_lower_stock_or_say_they_cannot(
+    simulator_factory, negative_inventory
+):
+    sim = simulator_factory(negative_inventory=negative_inventory)
+    client = make_client(sim)
+    # Product 4 (a cap) and product 1 size 2 (a T-shirt M) have 20 and 12 in warehouse 1.
+    changes = [StockChange(4, 5), StockChange(1, -2, size_id=2)]
+    push = client.push_stock_changes(1, changes, label="Connect", read_back=True)
+    after = {(level.product_id, level.size_id): level.quantity for level in push.stock_after}
+    assert push.inventory_input_id is not None
+    if negative_inventory == "accepted":
+        assert (push.applied, push.refused) == (tuple(changes), ())
+        assert (after[(4, 0)], after[(1, 2)]) == (25, 10)
+    else:
+        assert (push.applied, push.refused) == ((changes[0],), (changes[1],))
+        assert (after[(4, 0)], after[(1, 2)]) == (25, 12)
+    assert all(level.warehouse_id == 1 for level in push.stock_after)
+    # Knowing the account refuses them, a caller sends no decrease at all.
+    again = client.push_stock_changes(1, changes[1:], decreases_allowed=False)
+    assert again == StockPush(None, refused=(changes[1],))
 
 
 def test_stock_rows_of_a_warehouse(client):

@@ -1,6 +1,11 @@
 """Stock orders ("inventory inputs", hiboutik-api.md §7.2): create one for a warehouse, add
-detail lines (negative quantities allowed, architecture.md §3), validate. Stock changes only
-on validation, and an input can be validated once."""
+detail lines, validate. Stock changes only on validation, and an input can be validated once.
+
+A line's ``quantity`` is what was ordered and ``received`` what came in: the official client
+and PHPC send ``received`` equal to the quantity ("received at once"), and it is what moves
+the stock on validation (the quantity when it is not given). Whether Hiboutik takes a negative
+quantity (the only way to lower stock through the API) is unproven: ``--negative-inventory
+refused`` answers 422 to one, ``accepted`` (the default) applies it."""
 
 from __future__ import annotations
 
@@ -89,9 +94,13 @@ def post_detail(ctx: Context, input_id: int) -> Response:
     size_id = reader.get("product_size", f.parse_id_or_zero, default=0)
     quantity = reader.get("quantity", f.parse_int, required=True)
     unit_price = reader.get("unit_price", f.parse_money)
-    received = reader.get("received", f.parse_flag, default=1)
+    received = reader.get("received", f.parse_int, default=quantity)
     if quantity == 0:
         reader.fail("quantity", "must not be 0")
+    if ctx.config.negative_inventory == "refused":
+        for name, value in (("quantity", quantity), ("received", received)):
+            if value is not None and value < 0:
+                reader.fail(name, "must be positive: a stock order adds stock")
     if stock_input["validated"]:
         reader.fail("inventory_input_id", "this inventory input is already validated")
     reader.check()
@@ -134,7 +143,7 @@ def validate_input(ctx: Context) -> dict[str, Any]:
     warehouse_id = stock_input["stock_id"]
     for detail in stock_input["details"]:
         ctx.state.move_stock(
-            warehouse_id, detail["product_id"], detail["product_size"], detail["quantity"]
+            warehouse_id, detail["product_id"], detail["product_size"], detail["received"]
         )
     stock_input["validated"] = 1
     stock_input["validated_at"] = ctx.now()

@@ -40,6 +40,7 @@ def test_help_documents_every_option() -> None:
         "--quota-message",
         "--search-match",
         "--unknown-fields",
+        "--negative-inventory",
     ):
         assert flag in text
 

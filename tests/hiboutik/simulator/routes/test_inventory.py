@@ -89,3 +89,32 @@ def test_inputs_and_their_lines_can_be_read_back(api: Api) -> None:
         (4, 2, "6.00")
     ]
     assert [r["inventory_input_id"] for r in api.get("/inventory_inputs/").json()] == [input_id]
+
+
+def test_received_is_the_quantity_that_comes_in(api: Api) -> None:
+    input_id = api.post("/inventory_inputs", data={"stock_id": 1}).json()["inventory_input_id"]
+    # Ordered 10, received 7 (PHPC and the official client send received with the quantity).
+    api.post(
+        f"/inventory_input_details/{input_id}",
+        data={"product_id": 4, "quantity": 10, "received": 7},
+    )
+    (detail,) = api.get(f"/inventory_input_details/{input_id}").json()
+    assert (detail["quantity"], detail["received"]) == (10, 7)
+    api.post("/inventory_input_validate", data={"inventory_input_id": input_id})
+    assert stock(api, 4, 1) == 27
+
+
+def test_negative_lines_are_refused_when_configured(simulator_factory) -> None:
+    api = Api(simulator_factory(negative_inventory="refused"))
+    input_id = api.post("/inventory_inputs", data={"stock_id": 1}).json()["inventory_input_id"]
+    for body in (
+        {"quantity": -3},
+        {"quantity": -3, "received": -3},
+        {"quantity": 3, "received": -1},
+    ):
+        refused = api.post(f"/inventory_input_details/{input_id}", data={"product_id": 4, **body})
+        assert refused.status_code == 422
+        assert set(refused.json()["details"]) <= {"quantity", "received"}
+    assert api.get(f"/inventory_input_details/{input_id}").json() == []
+    added = api.post(f"/inventory_input_details/{input_id}", data={"product_id": 4, "quantity": 3})
+    assert added.status_code == 201
