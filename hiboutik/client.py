@@ -50,13 +50,18 @@ from hiboutik.mappers.reference import (
     tax_from_payload,
     warehouse_from_payload,
 )
-from hiboutik.mappers.sales import sale_from_payload, sale_summary_from_payload
+from hiboutik.mappers.sales import (
+    credit_note_from_payload,
+    sale_from_payload,
+    sale_summary_from_payload,
+)
 from hiboutik.mappers.values import form_value, parse_int, unwrap_one
 from hiboutik.mappers.webhooks import webhook_from_payload
 from hiboutik.retry import Retry
 from hiboutik.transport import HiboutikTransport, rows
 from hiboutik.types import (
     PRODUCT_REF_EXT_MAX_LENGTH,
+    CreditNote,
     Customer,
     InventoryInput,
     InventoryInputDetail,
@@ -505,6 +510,15 @@ class HiboutikClient(HiboutikTransport):
     def get_sale(self, sale_id: int, *, essential: bool = False) -> Sale:
         payload = self._get(f"/sales/{_id(sale_id)}", essential=essential)
         return sale_from_payload(unwrap_one(payload, what="sale"))
+
+    def list_credit_notes(self, store_id: int, *, essential: bool = False) -> list[CreditNote]:
+        """The store's pending credit notes (*avoirs*): what the till's exchange gave back
+        and no sale has spent yet. Only ``credit_note`` (the code) is a known field name; the
+        others are read under their likely names and left empty when absent."""
+        rows = self._paginate(
+            f"/credit_notes/{_id(store_id)}", empty_on_404=True, essential=essential
+        )
+        return [credit_note_from_payload(row) for row in rows]
 
     # --- webhooks --------------------------------------------------------------------------
 

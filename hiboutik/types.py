@@ -340,6 +340,34 @@ class CashFlow:
 
 
 @dataclass(frozen=True)
+class GivenBack:
+    """A sold line given back at the till, in either shape architecture.md §3 names: a line of
+    a return sale pointing at the original one (``original_sale_id`` is then unknown: find the
+    sale by its line), or the original sale's own line exchanged for a credit note."""
+
+    line_item_id: int  # the original line
+    quantity: int
+    original_sale_id: int | None
+    credit_note_id: int = 0
+    date_return: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CreditNote:
+    """A pending credit note (*avoir*) of ``GET /credit_notes/{store}``: ``code`` is what is
+    typed to spend it."""
+
+    credit_note_id: int
+    code: str
+    store_id: int
+    amount: Decimal | None  # None when Hiboutik does not say (its field name is unknown)
+    customer_id: int = 0
+    sale_id: int = 0  # the sale whose line it gave back, when Hiboutik says
+    line_item_id: int = 0
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Sale:
     """The full sale of ``GET /sales/{id}``, or of a ``sale`` webhook body once parsed."""
 
@@ -386,6 +414,30 @@ class Sale:
         return tuple(
             line for line in self.lines if line.credit_note and not line.line_item_id_return
         )
+
+    @property
+    def given_back(self) -> tuple[GivenBack, ...]:
+        """Every line this sale says was given back, whichever way the till recorded it: a
+        return sale's lines (the originals are in other sales) and this sale's own lines
+        exchanged for a credit note (a ``sale`` webhook re-sends the original sale then)."""
+        returned = tuple(
+            GivenBack(
+                line.line_item_id_return, line.quantity, None, line.credit_note_id, line.date_return
+            )
+            for line in self.lines
+            if line.line_item_id_return
+        )
+        credited = tuple(
+            GivenBack(
+                line.line_item_id,
+                line.quantity,
+                self.sale_id,
+                line.credit_note_id,
+                line.date_return,
+            )
+            for line in self.credited_lines
+        )
+        return returned + credited
 
 
 # --- webhooks ------------------------------------------------------------------------------

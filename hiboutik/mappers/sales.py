@@ -19,12 +19,21 @@ from hiboutik.mappers.values import (
     parse_datetime,
     parse_flag,
     parse_int,
+    require,
     require_decimal,
     require_int,
     require_mapping,
     text,
 )
-from hiboutik.types import CashFlow, PaymentDetail, Sale, SaleLine, SaleSummary, SaleTax
+from hiboutik.types import (
+    CashFlow,
+    CreditNote,
+    PaymentDetail,
+    Sale,
+    SaleLine,
+    SaleSummary,
+    SaleTax,
+)
 
 
 def sale_summary_from_payload(payload: Any) -> SaleSummary:
@@ -142,6 +151,20 @@ def sale_tax_from_payload(payload: Any) -> SaleTax:
         total_vat=require_decimal(row, "total_vat"),
         total_gross=require_decimal(row, "total_gross"),
         label=text(optional(row, "tax_label")),
+    )
+
+
+def credit_note_from_payload(payload: Any) -> CreditNote:
+    row = require_mapping(payload, what="credit note")
+    return CreditNote(
+        credit_note_id=require_int(row, "credit_note_id", "avoir_id"),
+        code=text(require(row, "credit_note", "credit_note_code", "code")),
+        store_id=int_or_zero(row, "store_id"),
+        amount=optional_decimal(row, "amount", "credit_note_amount", "total"),
+        customer_id=int_or_zero(row, "customer_id"),
+        sale_id=int_or_zero(row, "sale_id"),
+        line_item_id=int_or_zero(row, "line_item_id"),
+        created_at=parse_datetime(optional(row, "created_at", "date"), field="created_at"),
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from hiboutik.simulator.config import (
     DEFAULT_MAX_CONCURRENT,
     EMPTY_SEARCH_CHOICES,
+    EXCHANGE_MODE_CHOICES,
     NEGATIVE_INVENTORY_CHOICES,
     NEUTRAL_429_MESSAGE,
     PAGE_PARAM_CHOICES,
@@ -175,6 +176,14 @@ def build_parser() -> argparse.ArgumentParser:
         "values (default: %(default)s)",
     )
     harder.add_argument(
+        "--exchange-mode",
+        choices=EXCHANGE_MODE_CHOICES,
+        default="credit-note",
+        help="what /_sim/exchanges does: the till's exchange measured on a real account (the "
+        "whole line becomes a credit note, the replacement a new sale paid by it), or a return "
+        "sale whose line points at the original one (default: %(default)s)",
+    )
+    harder.add_argument(
         "--negative-inventory",
         choices=NEGATIVE_INVENTORY_CHOICES,
         default="accepted",
@@ -229,6 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             search_match=args.search_match,
             unknown_fields=args.unknown_fields,
             negative_inventory=args.negative_inventory,
+            exchange_mode=args.exchange_mode,
             max_concurrent=args.max_concurrent,
             webhook_timeout=args.webhook_timeout,
         )

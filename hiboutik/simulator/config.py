@@ -17,6 +17,7 @@ PAGE_PARAM_CHOICES = ("honoured", "ignored")
 SEARCH_MATCH_CHOICES = ("substring", "exact")
 UNKNOWN_FIELDS_CHOICES = ("ignored", "rejected")
 NEGATIVE_INVENTORY_CHOICES = ("accepted", "refused")
+EXCHANGE_MODE_CHOICES = ("credit-note", "return-lines")
 SEED_CHOICES = ("demo", "empty")
 
 # No real 429 body is known (hiboutik-api.md §14): by default both 429s say only this.
@@ -48,6 +49,7 @@ class SimulatorConfig:
     search_match: str = "substring"
     unknown_fields: str = "ignored"
     negative_inventory: str = "accepted"
+    exchange_mode: str = "credit-note"
     webhook_timeout: float = 10.0
 
     def __post_init__(self) -> None:
@@ -80,6 +82,8 @@ class SimulatorConfig:
             problems.append(f"page_past_end must be one of {PAGE_PAST_END_CHOICES}")
         if self.page_param not in PAGE_PARAM_CHOICES:
             problems.append(f"page_param must be one of {PAGE_PARAM_CHOICES}")
+        if self.exchange_mode not in EXCHANGE_MODE_CHOICES:
+            problems.append(f"exchange_mode must be one of {EXCHANGE_MODE_CHOICES}")
         if self.negative_inventory not in NEGATIVE_INVENTORY_CHOICES:
             problems.append(f"negative_inventory must be one of {NEGATIVE_INVENTORY_CHOICES}")
         if self.unknown_fields not in UNKNOWN_FIELDS_CHOICES:

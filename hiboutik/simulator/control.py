@@ -14,7 +14,14 @@ from hiboutik.simulator.customers import create_customer, customer_view
 from hiboutik.simulator.errors import invalid, not_found
 from hiboutik.simulator.faults import updated_faults
 from hiboutik.simulator.http_types import Response
-from hiboutik.simulator.pos import add_payment, make_exchange, make_refund, ring_up_sale
+from hiboutik.simulator.pos import (
+    add_payment,
+    exchange_for_credit_note,
+    make_exchange,
+    make_refund,
+    open_a_sale,
+    ring_up_sale,
+)
 from hiboutik.simulator.router import Router
 from hiboutik.simulator.state import State
 from hiboutik.simulator.webhooks import deliver_sale
@@ -26,7 +33,8 @@ MAX_SEED_PRODUCTS = 100_000
 def build_control_router() -> Router:
     router = Router()
     router.add("POST", "/sales", pos_action(ring_up_sale), locked=False)
-    router.add("POST", "/exchanges", pos_action(make_exchange), locked=False)
+    router.add("POST", "/exchanges", exchange, locked=False)
+    router.add("POST", "/open_sales", open_sale_action)
     router.add("POST", "/refunds", pos_action(make_refund), locked=False)
     router.add("POST", "/payments", pos_action(add_payment), locked=False)
     router.add("POST", "/webhooks/resend", resend_webhook, locked=False)
@@ -156,6 +164,27 @@ def pos_action(action: Callable[[State, dict[str, Any]], dict[str, Any]]) -> Any
 
     handler.__name__ = action.__name__
     return handler
+
+
+def exchange(ctx: Context) -> Response:
+    """``--exchange-mode return-lines``: a return sale (the answer is that sale).
+    ``credit-note`` (the default): the line becomes a credit note and the replacement, if
+    any, a sale paid by it; the original sale's webhook is sent again, then the replacement's.
+    The answer is ``{"sale", "credit_note", "replacement"}``."""
+    if ctx.config.exchange_mode == "return-lines":
+        return pos_action(make_exchange)(ctx)
+    with ctx.sim.lock:
+        original, note, replacement = exchange_for_credit_note(ctx.state, ctx.fields)
+        result = copy.deepcopy({"sale": original, "credit_note": note, "replacement": replacement})
+        ctx.sim.persist()
+    deliver_sale(ctx.sim, original["sale_id"])
+    if replacement is not None:
+        deliver_sale(ctx.sim, replacement["sale_id"])
+    return Response(201, result)
+
+
+def open_sale_action(ctx: Context) -> Response:
+    return Response(201, copy.deepcopy(open_a_sale(ctx.state, ctx.fields)))
 
 
 def resend_webhook(ctx: Context) -> dict[str, Any]:

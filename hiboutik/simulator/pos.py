@@ -8,6 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 from hiboutik.simulator import fields as f
+from hiboutik.simulator.credit_notes import (
+    close_open_sale,
+    exchange_line,
+    open_sale,
+    spend_credit_note,
+)
 from hiboutik.simulator.errors import invalid, not_found
 from hiboutik.simulator.fiscal import today_z
 from hiboutik.simulator.money import fmt
@@ -64,6 +70,65 @@ def ring_up_sale(state: State, body: dict[str, Any]) -> dict[str, Any]:
     payment, payments = payment_of(state, store, body, default=None)
     lines = parse_lines(state, body.get("lines"), required=True)
     return close_sale(state, store, customer_id, payment, payments, lines, completed_at, ext_ref)
+
+
+def open_a_sale(state: State, body: dict[str, Any]) -> dict[str, Any]:
+    """A sale rung up and left open: to spend a credit note on it, then close it through the
+    API (``POST /sales/add_credit_note/``, ``POST /sales/close/``)."""
+    reader = f.FieldReader(body)
+    reader.reject_unknown(SALE_FIELDS - {"completed_at"})
+    store_id = reader.get("store_id", f.parse_positive_int, required=True)
+    customer_id = reader.get("customer_id", f.parse_id_or_zero, default=0)
+    ext_ref = reader.get("sale_ext_ref", f.parse_text, default="")[:EXT_REF_LENGTH]
+    if "lines" not in body:
+        reader.fail("lines", "is required")
+    reader.check()
+    store = store_of(state, store_id)
+    check_customer(state, customer_id)
+    payment, payments = (
+        (None, []) if "payment" not in body else payment_of(state, store, body, default=None)
+    )
+    return open_sale(state, store, customer_id, body["lines"], payment, payments, ext_ref)
+
+
+def exchange_for_credit_note(
+    state: State, body: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None]:
+    """What the till's exchange does on a real account: the whole line becomes a credit note
+    (the logic of ``PUT /sale_line_item_exchange/...``), and the replacement ``lines``, if
+    any, are a new sale paid by it, the rest with ``payment``. Returns the original sale (its
+    line now marked), the credit note and the replacement sale."""
+    reader = f.FieldReader(body)
+    reader.reject_unknown(EXCHANGE_FIELDS)
+    sale_id = reader.get("sale_id", f.parse_positive_int, required=True)
+    line_item_id = reader.get("line_item_id", f.parse_positive_int, required=True)
+    quantity = reader.get("quantity", f.parse_positive_int)
+    stock_id = reader.get("stock_id", f.parse_id_or_zero, default=0)
+    completed_at = completed_at_of(reader)
+    reader.check()
+    original = state.get("sales", sale_id)
+    if original is None:
+        raise not_found(f"sale {sale_id} not found", {"sale_id": f"unknown id {sale_id}"})
+    line = next((li for li in original["line_items"] if li["line_item_id"] == line_item_id), None)
+    if line is None:
+        raise not_found(
+            f"line {line_item_id} is not in sale {sale_id}",
+            {"line_item_id": f"not a line of sale {sale_id}"},
+        )
+    if quantity is not None and quantity != line["quantity"]:
+        raise invalid(
+            {"quantity": f"the till's exchange gives back the whole line ({line['quantity']})"}
+        )
+    store = store_of(state, original["store_id"])
+    now = completed_at or store_now(store)
+    note = exchange_line(state, line_item_id, stock_id, now)
+    if not body.get("lines"):
+        return original, note, None
+    default_payment = store["store_default_payment_method"]
+    payment, payments = payment_of(state, store, body, default=default_payment)
+    row = open_sale(state, store, original["customer_id"], body["lines"], payment, payments)
+    spend_credit_note(state, row["sale_id"], note["credit_note"])
+    return original, note, close_open_sale(state, row["sale_id"], now)
 
 
 def make_exchange(state: State, body: dict[str, Any]) -> dict[str, Any]:

@@ -33,6 +33,8 @@ TABLES = (
     "customers",
     "inventory_inputs",
     "sales",
+    "open_sales",
+    "credit_notes",
     "webhooks",
 )
 

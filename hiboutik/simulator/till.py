@@ -173,6 +173,8 @@ def close_sale(
     lines: list[LineInput],
     completed_at: str | None,
     ext_ref: str,
+    *,
+    sale_id: int | None = None,
 ) -> dict[str, Any]:
     """Take the sold stock out of the store's warehouse and store the closed sale. Returned
     lines (credit notes) were put back by the caller, into the stock the cashier chose."""
@@ -190,7 +192,8 @@ def close_sale(
     created_at = stamp(parse_stamp(completed_at) - timedelta(seconds=10 + 5 * len(lines)))
     month = completed_at[:7]
     sequence = state.next_id(f"fiscal:{store['store_id']}:{month}")
-    sale_id = state.next_id("sales")
+    if sale_id is None:
+        sale_id = state.next_id("sales")
     sale = build_sale(
         sale_id=sale_id,
         store=store,

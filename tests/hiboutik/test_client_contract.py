@@ -451,6 +451,52 @@ def test_payments_added_after_closing_are_read_back(simulator, client):
     assert (sale.payment_total, sale.balance) == (Decimal("19.50"), 0)
 
 
+@pytest.mark.parametrize("exchange_mode", ["credit-note", "return-lines"])
+def test_an_exchange_is_seen_whichever_way_the_till_records_it(
+    simulator_factory, receiver, exchange_mode
+):
+    sim = simulator_factory(exchange_mode=exchange_mode)
+    client = make_client(sim)
+    url, bodies = receiver
+    client.create_webhook(url=url, label="Connect")
+    original = control(
+        sim,
+        "sales",
+        {
+            "store_id": 1,
+            "customer_id": 2,
+            "payment": "CB",
+            "lines": [{"product_id": 4, "quantity": 2}],
+        },
+    )
+    line_id = original["line_items"][0]["line_item_id"]
+    control(
+        sim,
+        "exchanges",
+        {"sale_id": original["sale_id"], "line_item_id": line_id, "quantity": 2, "stock_id": 1},
+    )
+    # What arrives by webhook after the sale itself, parsed as the import will parse it.
+    after = [sale_from_payload(parse_php_form_body(body)) for _, body in bodies[1:]]
+    given_back = [item for sale in after for item in sale.given_back]
+    assert [(g.line_item_id, g.quantity) for g in given_back] == [(line_id, 2)]
+    (item,) = given_back
+    assert item.date_return is not None
+    if exchange_mode == "credit-note":
+        # The original sale comes again, its line marked; a credit note waits to be spent.
+        assert item.original_sale_id == original["sale_id"]
+        (note,) = client.list_credit_notes(1)
+        assert (note.credit_note_id, note.amount, note.customer_id) == (
+            item.credit_note_id,
+            Decimal("39.00"),
+            2,
+        )
+        assert client.get_sale(original["sale_id"]).given_back == (item,)
+    else:
+        # A new return sale points at the original line; no credit note is pending.
+        assert item.original_sale_id is None
+        assert client.list_credit_notes(1) == []
+
+
 # --- webhooks ------------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hiboutik.simulator.router import Router
 from hiboutik.simulator.routes import (
+    credit_notes,
     customers,
     images,
     inventory,
@@ -24,6 +25,7 @@ MODULES = (
     inventory,
     customers,
     sales,
+    credit_notes,
     webhooks,
 )
 

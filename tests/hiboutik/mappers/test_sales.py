@@ -1,7 +1,11 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from hiboutik.mappers.sales import sale_from_payload, sale_summary_from_payload
+from hiboutik.mappers.sales import (
+    credit_note_from_payload,
+    sale_from_payload,
+    sale_summary_from_payload,
+)
 from hiboutik.php_form import parse_php_form_body
 from hiboutik.types import CashFlow, PaymentDetail, SaleTax
 
@@ -198,3 +202,39 @@ def test_a_line_says_whether_its_product_manages_stock():
     line = {**SALE_JSON["line_items"][0], "product_stock_management": "0"}
     assert sale_from_payload({**SALE_JSON, "line_items": [line]}).lines[0].stock_managed is False
     assert sale_from_payload(SALE_JSON).lines[0].stock_managed is True
+
+
+def test_credit_note_rows_need_only_their_id_and_code():
+    note = credit_note_from_payload({"credit_note_id": "12", "credit_note": "12", "store_id": 1})
+    assert (note.credit_note_id, note.code, note.amount) == (12, "12", None)
+    full = credit_note_from_payload(
+        {
+            "credit_note_id": 3,
+            "credit_note": "3",
+            "store_id": 2,
+            "amount": "39.00",
+            "customer_id": 5,
+            "sale_id": 9,
+            "line_item_id": 21,
+            "created_at": "2026-03-15 10:00:00",
+        }
+    )
+    assert (full.amount, full.sale_id, full.line_item_id) == (Decimal(39), 9, 21)
+    assert full.created_at == datetime(2026, 3, 15, 10)
+
+
+def test_given_back_lines_of_a_return_sale():
+    line = {
+        "line_item_id": 900,
+        "product_id": 7,
+        "quantity": 1,
+        "product_price": "-13.00",
+        "credit_note": 1,
+        "credit_note_id": 4,
+        "line_item_id_return": 101,
+        "date_return": "2021-06-05 10:00:00",
+    }
+    sale = sale_from_payload({**SALE_JSON, "line_items": [line]})
+    assert [(g.line_item_id, g.quantity, g.original_sale_id) for g in sale.given_back] == [
+        (101, 1, None)
+    ]

@@ -41,6 +41,7 @@ def test_help_documents_every_option() -> None:
         "--search-match",
         "--unknown-fields",
         "--negative-inventory",
+        "--exchange-mode",
     ):
         assert flag in text
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from tests.hiboutik.simulator.conftest import Api, Receiver, register_sale_webhook
+
+
+@pytest.fixture
+def return_lines(simulator_factory) -> Api:
+    """The demo account with --exchange-mode return-lines."""
+    return Api(simulator_factory(exchange_mode="return-lines"))
 
 
 def stock(api: Api, product_id: int, warehouse_id: int, size_id: int = 0) -> int:
@@ -227,7 +235,8 @@ def test_bad_sales_are_refused_with_details_and_change_nothing(api: Api) -> None
     assert stock(api, 4, 1) == 20
 
 
-def test_exchange_makes_a_return_sale_linked_to_the_original_line(api: Api) -> None:
+def test_exchange_makes_a_return_sale_linked_to_the_original_line(return_lines: Api) -> None:
+    api = return_lines
     original = api.sale(
         store_id=1,
         customer_id=2,
@@ -264,7 +273,8 @@ def test_exchange_makes_a_return_sale_linked_to_the_original_line(api: Api) -> N
     assert stock(api, 1, 1, 3) == 11  # replacement size out
 
 
-def test_exchange_without_stock_id_puts_nothing_back(api: Api) -> None:
+def test_exchange_without_stock_id_puts_nothing_back(return_lines: Api) -> None:
+    api = return_lines
     original = api.sale(store_id=1, payment="CB", lines=[{"product_id": 4, "quantity": 1}])
     response = api.sim_post(
         "/exchanges",
@@ -282,7 +292,8 @@ def test_exchange_without_stock_id_puts_nothing_back(api: Api) -> None:
     assert stock(api, 4, 1) == 19
 
 
-def test_exchange_refuses_returning_more_than_was_sold(api: Api) -> None:
+def test_exchange_refuses_returning_more_than_was_sold(return_lines: Api) -> None:
+    api = return_lines
     original = api.sale(store_id=1, payment="CB", lines=[{"product_id": 4, "quantity": 2}])
     line_id = original["line_items"][0]["line_item_id"]
     body = {"sale_id": original["sale_id"], "line_item_id": line_id, "stock_id": 1}
@@ -324,3 +335,72 @@ def test_refund_is_a_negative_sale_without_return_links(api: Api) -> None:
     assert all(li["quantity"] > 0 for li in refund["line_items"])
     assert refund["payment"] == "ESP"
     assert stock(api, 4, 1) == 20  # no stock movement
+
+
+def test_exchange_turns_the_whole_line_into_a_credit_note(api: Api, receiver: Receiver) -> None:
+    register_sale_webhook(api, receiver.url)
+    original = api.sale(
+        store_id=1,
+        customer_id=2,
+        payment="CB",
+        lines=[{"product_id": 1, "size_id": 2, "quantity": 2}, {"product_id": 4, "quantity": 1}],
+    )
+    line = original["line_items"][0]
+    response = api.sim_post(
+        "/exchanges",
+        json={
+            "sale_id": original["sale_id"],
+            "line_item_id": line["line_item_id"],
+            "stock_id": 1,
+            "lines": [{"product_id": 2, "size_id": 1, "quantity": 1}],
+            "payment": "ESP",
+        },
+    )
+    assert response.status_code == 201, response.text
+    result = response.json()
+    note, marked, replacement = result["credit_note"], result["sale"], result["replacement"]
+    # The original sale keeps its line, marked as returned for a credit note of its total.
+    exchanged = marked["line_items"][0]
+    assert (exchanged["credit_note"], exchanged["credit_note_id"]) == (1, note["credit_note_id"])
+    assert exchanged["date_return"] == replacement["completed_at"]
+    assert exchanged["line_item_id_return"] == 0
+    assert marked["line_items"][1]["credit_note"] == 0
+    assert api.get(f"/sales/{original['sale_id']}").json() == [marked]
+    assert (note["amount"], note["sale_id"], note["customer_id"]) == (
+        "50.00",
+        original["sale_id"],
+        2,
+    )
+    # The shirt (59.90) is paid by the 50.00 credit note and 9.90 in cash.
+    assert replacement["customer_id"] == 2 and replacement["payment"] == "DIV"
+    assert [(p["payment_type"], p["payment_amount"]) for p in replacement["payment_details"]] == [
+        ("AVOIR", "50.00"),
+        ("ESP", "9.90"),
+    ]
+    assert replacement["balance"] == "0.00"
+    assert stock(api, 1, 1, 2) == 12  # both T-shirts back
+    assert stock(api, 2, 1, 1) == 4  # the shirt out
+    # Spent: no longer pending. The original sale was sent again, then the new one.
+    assert api.get("/credit_notes/1").json() == []
+    forms = receiver.forms()
+    assert [f["sale_id"] for f in forms] == [str(original["sale_id"])] * 2 + [
+        str(replacement["sale_id"])
+    ]
+    assert forms[1]["line_items[0][credit_note]"] == "1"
+
+
+def test_a_credit_note_without_replacement_stays_pending(api: Api) -> None:
+    original = api.sale(store_id=1, payment="CB", lines=[{"product_id": 4, "quantity": 2}])
+    body = {
+        "sale_id": original["sale_id"],
+        "line_item_id": original["line_items"][0]["line_item_id"],
+    }
+    partial = api.sim_post("/exchanges", json={**body, "quantity": 1})
+    assert partial.status_code == 422  # the whole line or nothing
+    response = api.sim_post("/exchanges", json=body)
+    assert response.status_code == 201
+    assert response.json()["replacement"] is None
+    (pending,) = api.get("/credit_notes/1").json()
+    assert pending["amount"] == "39.00"
+    assert stock(api, 4, 1) == 18  # stock_id 0: nothing back
+    assert api.sim_post("/exchanges", json=body).status_code == 422  # already exchanged

@@ -234,8 +234,9 @@ def test_receiver_may_call_the_api_back_before_answering(simulator_factory, rece
 
 
 def test_exchange_and_refund_fire_the_sale_webhook_with_return_links(
-    api: Api, receiver: Receiver
+    simulator_factory, receiver: Receiver
 ) -> None:
+    api = Api(simulator_factory(exchange_mode="return-lines"))
     original = api.sale(store_id=1, payment="CB", lines=[{"product_id": 4, "quantity": 1}])
     register_sale_webhook(api, receiver.url)
     line_id = original["line_items"][0]["line_item_id"]
