@@ -4,6 +4,7 @@ webhook delivery is the caller's job (it must happen outside the state lock)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -98,23 +99,9 @@ def exchange_for_credit_note(
     (the logic of ``PUT /sale_line_item_exchange/...``), and the replacement ``lines``, if
     any, are a new sale paid by it, the rest with ``payment``. Returns the original sale (its
     line now marked), the credit note and the replacement sale."""
-    reader = f.FieldReader(body)
-    reader.reject_unknown(EXCHANGE_FIELDS)
-    sale_id = reader.get("sale_id", f.parse_positive_int, required=True)
-    line_item_id = reader.get("line_item_id", f.parse_positive_int, required=True)
-    quantity = reader.get("quantity", f.parse_positive_int)
-    stock_id = reader.get("stock_id", f.parse_id_or_zero, default=0)
-    completed_at = completed_at_of(reader)
-    reader.check()
-    original = state.get("sales", sale_id)
-    if original is None:
-        raise not_found(f"sale {sale_id} not found", {"sale_id": f"unknown id {sale_id}"})
-    line = next((li for li in original["line_items"] if li["line_item_id"] == line_item_id), None)
-    if line is None:
-        raise not_found(
-            f"line {line_item_id} is not in sale {sale_id}",
-            {"line_item_id": f"not a line of sale {sale_id}"},
-        )
+    request = _exchange_request(state, body, quantity_required=False)
+    original, line, quantity = request.sale, request.line, request.quantity
+    line_item_id, stock_id, completed_at = line["line_item_id"], request.stock_id, request.at
     if quantity is not None and quantity != line["quantity"]:
         raise invalid(
             {"quantity": f"the till's exchange gives back the whole line ({line['quantity']})"}
@@ -135,23 +122,9 @@ def make_exchange(state: State, body: dict[str, Any]) -> dict[str, Any]:
     """The return sale of architecture.md §3: the returned line with ``credit_note`` 1,
     ``line_item_id_return`` = the original line, a positive quantity and a negative price,
     plus optional replacement lines. Stock goes back to ``stock_id`` unless it is 0."""
-    reader = f.FieldReader(body)
-    reader.reject_unknown(EXCHANGE_FIELDS)
-    sale_id = reader.get("sale_id", f.parse_positive_int, required=True)
-    line_item_id = reader.get("line_item_id", f.parse_positive_int, required=True)
-    quantity = reader.get("quantity", f.parse_positive_int, required=True)
-    stock_id = reader.get("stock_id", f.parse_id_or_zero, default=0)
-    completed_at = completed_at_of(reader)
-    reader.check()
-    original = state.get("sales", sale_id)
-    if original is None:
-        raise not_found(f"sale {sale_id} not found", {"sale_id": f"unknown id {sale_id}"})
-    line = next((li for li in original["line_items"] if li["line_item_id"] == line_item_id), None)
-    if line is None:
-        raise not_found(
-            f"line {line_item_id} is not in sale {sale_id}",
-            {"line_item_id": f"not a line of sale {sale_id}"},
-        )
+    request = _exchange_request(state, body, quantity_required=True)
+    original, line, quantity = request.sale, request.line, request.quantity
+    line_item_id, stock_id, completed_at = line["line_item_id"], request.stock_id, request.at
     if line["credit_note"]:
         raise invalid({"line_item_id": "this line is itself a return and cannot be returned"})
     remaining = line["quantity"] - _returned_quantity(state, line_item_id)
@@ -262,6 +235,40 @@ def add_payment(state: State, body: dict[str, Any]) -> dict[str, Any]:
         )
     settle(sale)
     return sale
+
+
+@dataclass
+class _ExchangeRequest:
+    sale: dict[str, Any]
+    line: dict[str, Any]
+    quantity: Any
+    stock_id: int
+    at: str | None
+
+
+def _exchange_request(
+    state: State, body: dict[str, Any], *, quantity_required: bool
+) -> _ExchangeRequest:
+    """What ``/_sim/exchanges`` asks for: the sold line (404 when it is not in the sale), how
+    many, where the units go back and when."""
+    reader = f.FieldReader(body)
+    reader.reject_unknown(EXCHANGE_FIELDS)
+    sale_id = reader.get("sale_id", f.parse_positive_int, required=True)
+    line_item_id = reader.get("line_item_id", f.parse_positive_int, required=True)
+    quantity = reader.get("quantity", f.parse_positive_int, required=quantity_required)
+    stock_id = reader.get("stock_id", f.parse_id_or_zero, default=0)
+    completed_at = completed_at_of(reader)
+    reader.check()
+    original = state.get("sales", sale_id)
+    if original is None:
+        raise not_found(f"sale {sale_id} not found", {"sale_id": f"unknown id {sale_id}"})
+    line = next((li for li in original["line_items"] if li["line_item_id"] == line_item_id), None)
+    if line is None:
+        raise not_found(
+            f"line {line_item_id} is not in sale {sale_id}",
+            {"line_item_id": f"not a line of sale {sale_id}"},
+        )
+    return _ExchangeRequest(original, line, quantity, stock_id, completed_at)
 
 
 def _returned_quantity(state: State, line_item_id: int) -> int:
