@@ -8,29 +8,45 @@ read. The month is judged spent from two signals only:
 - **the call ledger**: once its count reaches the quota it refuses the next attempt, which then
   raises :class:`~hiboutik.errors.HiboutikQuotaExhausted` without any HTTP;
 - **repeated 429s on a quiet account**: a 429 says "too many concurrent calls" only if calls
-  are in flight. When :data:`QUIET_429_STREAK` answers in a row are 429s, each received while
-  this process had no other call to the account in flight, and no other answer came in between,
-  the month is taken as spent. A 429 received while other calls were in flight says nothing
-  either way; any other answer (a success, a 404, a 500) proves the month is not spent and
-  starts the count again.
+  are in flight. When at least :data:`QUIET_429_STREAK` answers in a row are 429s, each
+  received while this process had no other call to the account in flight, spread over at
+  least :data:`QUIET_429_SPAN` seconds, and no other answer came in between, the month is
+  taken as spent. A 429 received while other calls were in flight says nothing either way; any
+  other answer (a success, a 404, a 500) proves the month is not spent and starts again.
 
-The count is kept per account key for the whole process, across clients and calls, because a
-throttled call ends quickly (the task queue retries it later) and the evidence must add up over
-those retries.
+Declaring the month spent stops every call of the account until the month changes, so the
+evidence must outlast a burst of the account's other apps: one call gives up after a few
+seconds (the task queue retries it minutes later), and it is those later retries that complete
+the proof. The count is therefore kept per account key for the whole process, across clients
+and calls.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-# Three quiet 429s in a row: with the client's backoff this takes at least a second or two of
-# refusals while Connect alone was calling, which a concurrency limit of 30 cannot explain.
+# Three quiet 429s in a row over a minute at least: refusals while Connect alone was calling,
+# lasting longer than another app's burst of concurrent calls would.
 QUIET_429_STREAK = 3
+QUIET_429_SPAN = 60.0
 # "Quiet": no other call of this account in flight in this process during the call.
 QUIET_IN_FLIGHT = 1
+
+
+@dataclass(frozen=True)
+class Streak:
+    """Quiet 429s in a row and the seconds between the first and the last."""
+
+    answers: int = 0
+    seconds: float = 0.0
+
+    @property
+    def month_spent(self) -> bool:
+        return self.answers >= QUIET_429_STREAK and self.seconds >= QUIET_429_SPAN
 
 
 @dataclass
@@ -43,11 +59,12 @@ class CallInFlight:
 class AccountActivity:
     """Calls in flight and the quiet-429 streak of every account key, thread-safe."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
         self._lock = threading.Lock()
         self._active: dict[str, set[int]] = {}
         self._calls: dict[int, CallInFlight] = {}
-        self._streaks: dict[str, int] = {}
+        self._streaks: dict[str, tuple[int, float, float]] = {}  # answers, first, last
 
     @contextmanager
     def calling(self, key: str) -> Iterator[CallInFlight]:
@@ -65,18 +82,24 @@ class AccountActivity:
                 self._active[key].discard(id(call))
                 del self._calls[id(call)]
 
-    def answered(self, key: str, status: int, call: CallInFlight) -> int:
+    def answered(self, key: str, status: int, call: CallInFlight) -> Streak:
         """Note one HTTP answer; returns the account's current quiet-429 streak."""
+        now = self.clock()
         with self._lock:
             if status != 429:
-                self._streaks[key] = 0
+                self._streaks.pop(key, None)
             elif call.peak <= QUIET_IN_FLIGHT:
-                self._streaks[key] = self._streaks.get(key, 0) + 1
-            return self._streaks.get(key, 0)
+                answers, first, _ = self._streaks.get(key, (0, now, now))
+                self._streaks[key] = (answers + 1, first, now)
+            return self._streak(key)
 
-    def streak(self, key: str) -> int:
+    def streak(self, key: str) -> Streak:
         with self._lock:
-            return self._streaks.get(key, 0)
+            return self._streak(key)
+
+    def _streak(self, key: str) -> Streak:
+        answers, first, last = self._streaks.get(key, (0, 0.0, 0.0))
+        return Streak(answers, last - first)
 
 
 ACTIVITY = AccountActivity()

@@ -63,7 +63,7 @@ from hiboutik.ledger import CallLedger, InMemoryCallLedger
 from hiboutik.pagination import PageHeaders, next_page, planned_pages, read_page_headers
 from hiboutik.responses import decode_json, error_from_response
 from hiboutik.retry import Retry, backoff_delay, parse_retry_after
-from hiboutik.throttling import ACTIVITY, QUIET_429_STREAK
+from hiboutik.throttling import ACTIVITY
 from hiboutik.types import PAGE_SIZE
 
 log = logging.getLogger("hiboutik.client")
@@ -451,7 +451,7 @@ class HiboutikTransport:
                     return HiboutikError(
                         f"request failed: {type(exc).__name__}", method=method, path=path
                     )
-                quiet_429s = ACTIVITY.answered(self.ledger_key, response.status_code, call)
+                streak = ACTIVITY.answered(self.ledger_key, response.status_code, call)
         elapsed_ms = (time.monotonic() - started) * 1000
         log.debug(
             "Hiboutik %s %s attempt %d -> %d in %.0f ms",
@@ -472,10 +472,11 @@ class HiboutikTransport:
                 method=method,
                 path=path,
             )
-        if response.status_code == 429 and quiet_429s >= QUIET_429_STREAK:
+        if response.status_code == 429 and streak.month_spent:
             return HiboutikQuotaExhausted(
-                f"Hiboutik answered 429 {quiet_429s} times in a row while this account had no "
-                "other call in flight: the month's call quota is taken as spent",
+                f"Hiboutik answered 429 {streak.answers} times in a row over {streak.seconds:.0f} "
+                "s while this account had no other call in flight: the month's call quota is "
+                "taken as spent",
                 status=429,
                 method=method,
                 path=path,

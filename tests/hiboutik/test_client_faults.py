@@ -9,8 +9,9 @@ import pytest
 import requests
 
 from hiboutik.client import HiboutikClient
-from hiboutik.errors import HiboutikQuotaExhausted
+from hiboutik.errors import HiboutikQuotaExhausted, HiboutikThrottled
 from hiboutik.ledger import InMemoryCallLedger
+from hiboutik.throttling import ACTIVITY
 
 USER = "demo@connect.test"
 KEY = "DEMOKEY"
@@ -108,29 +109,36 @@ def test_each_fault_kind_alone_is_survived(simulator_factory, caplog, faults, ki
     assert retried_faults(caplog)[kind] >= 1
 
 
-def test_quota_reached_stops_the_client_and_the_ledger_agrees(simulator_factory):
+def test_quota_reached_stops_the_client_and_the_ledger_agrees(simulator_factory, monkeypatch):
     # The simulator's 429 says nothing of the month (the default --quota-message): the client
-    # concludes from three 429s in a row while it was the only caller.
+    # concludes from 429s in a row over a minute while it was the only caller.
     sim = simulator_factory(seed="demo", quota=50)
     sleeps = RecordingSleep()
-    client = make_client(sim, sleep=sleeps, backoff_base=0.01)
+    clock = [1000.0]
+    monkeypatch.setattr(ACTIVITY, "clock", lambda: clock[0])
+    client = make_client(sim, sleep=sleeps, backoff_base=0.01, max_retries=2)
 
     calls = 0
-    with pytest.raises(HiboutikQuotaExhausted) as caught:
+    with pytest.raises(HiboutikThrottled):
         for calls in itertools.count(1):  # noqa: B007 - the count is the point
             client.list_taxes()
     assert calls == 51
+    assert len(sleeps) == 2  # two short backoffs, then the step is left to the task queue
+    assert sim.stats()["calls_this_month"] == 53
+
+    clock[0] += 60  # the task queue's countdown
+    with pytest.raises(HiboutikQuotaExhausted) as caught:
+        client.list_taxes()
     assert caught.value.status == 429
-    assert len(sleeps) == 2  # two short backoffs, then the third 429 decides
 
     # The client now refuses on its own: no more HTTP, the simulator count stays put.
     with pytest.raises(HiboutikQuotaExhausted, match="no request was sent"):
         list(client.iter_products())
     stats = sim.stats()
-    assert stats["calls_this_month"] == 53
+    assert stats["calls_this_month"] == 54
     assert client.ledger.count(client.ledger_key) == stats["calls_this_month"]
 
     # Once the month is known spent, essential calls stay home too.
     with pytest.raises(HiboutikQuotaExhausted, match="no request was sent"):
         client.list_taxes(essential=True)
-    assert client.ledger.count(client.ledger_key) == sim.stats()["calls_this_month"] == 53
+    assert client.ledger.count(client.ledger_key) == sim.stats()["calls_this_month"] == 54
