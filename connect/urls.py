@@ -2,14 +2,19 @@ import re
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 from django.views.static import serve
 
-from connect import views
+from connect import auth_views, views
 from integrations.webhook_views import webhook_receive
+
+# The Django admin is Connect's too: its pages say so.
+admin.site.site_header = _("Connect administration")
+admin.site.site_title = _("Connect administration")
+admin.site.index_title = _("Data of Connect")
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -4,9 +4,11 @@ services (mass stock edit page), so every change leaves a movement."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from integrations.services.marks import bindings_mark_changed
+from connect.admin_writes import ServiceForm, ServiceWriteAdmin
+from inventory.exceptions import InvalidProduct
 from inventory.models import Product, ProductImage, StockItem, StockMovement, Warehouse
-from inventory.services.products import PUSHED_FIELDS
+from inventory.services import product_create, product_update
+from inventory.services.products import product_values_check
 
 
 class ReadOnlyAdminMixin:
@@ -27,15 +29,12 @@ class WarehouseAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
 
 
-class ProductImageInline(admin.TabularInline):
+class ProductImageInline(ReadOnlyAdminMixin, admin.TabularInline):
+    # Images are added and ordered through `product_image_add`, which hashes and deduplicates.
     model = ProductImage
     extra = 0
     fields = ("file", "position", "content_hash")
-    readonly_fields = ("file", "content_hash")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        # Added through `product_image_add`, which computes the hash and deduplicates.
-        return False
+    readonly_fields = fields
 
 
 class StockItemInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -49,20 +48,37 @@ class StockItemInline(ReadOnlyAdminMixin, admin.TabularInline):
         return obj.available
 
 
+class ProductAdminForm(ServiceForm):
+    check_values = staticmethod(product_values_check)
+    errors_checked = (InvalidProduct,)
+
+    class Meta:
+        model = Product
+        fields = ("sku", "name", "description", "price", "tax_rate", "barcode", "cost", "enabled")
+
+
+def _create_product(**values) -> Product:
+    return product_create(**values)
+
+
+def _update_product(product: Product, **changes) -> None:
+    product_update(product=product, **changes)
+
+
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ServiceWriteAdmin):
+    """Products are created and changed through the inventory services (their checks and the
+    change tracking integrations rely on); the SKU is fixed once created."""
+
+    form = ProductAdminForm
+    create = staticmethod(_create_product)
+    update = staticmethod(_update_product)
+    create_only = ("sku",)
     list_display = ("sku", "name", "price", "tax_rate", "barcode", "enabled", "updated_at")
     list_filter = ("enabled", "tax_rate")
     search_fields = ("sku", "name", "barcode")
     readonly_fields = ("created_at", "updated_at")
     inlines = [StockItemInline, ProductImageInline]
-
-    def save_model(self, request, obj, form, change) -> None:
-        super().save_model(request, obj, form, change)
-        # The admin writes the row itself rather than through product_update: mark what
-        # integrations push, as the service would (the admin's save is one transaction).
-        if change and PUSHED_FIELDS.intersection(form.changed_data):
-            bindings_mark_changed(object_type="product", object_ids=[obj.pk])
 
 
 @admin.register(ProductImage)

@@ -5,7 +5,8 @@ their quantities, totals, stock and history coherent."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from integrations.services.marks import bindings_mark_changed
+from connect.admin_writes import ServiceForm, ServiceWriteAdmin
+from sales.exceptions import InvalidCustomer
 from sales.models import (
     Customer,
     CustomerGroup,
@@ -26,7 +27,8 @@ from sales.models import (
     ShippingMethod,
     Store,
 )
-from sales.services.customers import PUSHED_FIELDS
+from sales.services import customer_create, customer_update
+from sales.services.customers import customer_values_check
 
 
 class ReadOnlyAdminMixin:
@@ -58,19 +60,48 @@ class CustomerGroupAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
 
 
+class CustomerAdminForm(ServiceForm):
+    check_values = staticmethod(customer_values_check)
+    errors_checked = (InvalidCustomer,)
+
+    class Meta:
+        model = Customer
+        fields = (
+            "email",
+            "first_name",
+            "last_name",
+            "company",
+            "phone",
+            "group",
+            "address_line1",
+            "address_line2",
+            "postcode",
+            "city",
+            "region",
+            "country",
+        )
+
+
+def _create_customer(**values) -> Customer:
+    return customer_create(**values)
+
+
+def _update_customer(customer: Customer, **changes) -> None:
+    customer_update(customer=customer, **changes)
+
+
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(ServiceWriteAdmin):
+    """Customers are created and changed through the sales services: email unique and
+    lower-cased, ISO country, and the change tracking integrations rely on."""
+
+    form = CustomerAdminForm
+    create = staticmethod(_create_customer)
+    update = staticmethod(_update_customer)
     list_display = ("email", "last_name", "first_name", "company", "city", "country", "group")
     list_filter = ("group", "country")
     search_fields = ("email", "last_name", "first_name", "company", "phone", "city")
     readonly_fields = ("created_at", "updated_at")
-
-    def save_model(self, request, obj, form, change) -> None:
-        super().save_model(request, obj, form, change)
-        # The admin writes the row itself rather than through customer_update: mark what
-        # integrations send, as the service would (the admin's save is one transaction).
-        if change and PUSHED_FIELDS.intersection(form.changed_data):
-            bindings_mark_changed(object_type="customer", object_ids=[obj.pk])
 
 
 @admin.register(PaymentMethod)

@@ -1,35 +1,42 @@
 """Locale-aware money formatting: `{{ order.total|money:order.currency }}`.
 
-Django localizes numbers but knows no currencies: French writes `1 234,50 €`, English `€1,234.50`.
+Django localizes numbers but knows no currencies: French writes `1 234,50 €`, English `€1,234.50`,
+and a yen amount has no decimals. Babel knows each currency and each language.
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_currency, get_currency_precision
 from django import template
 from django.conf import settings
 from django.utils.translation import get_language
 
 register = template.Library()
 
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF"}
-NARROW_NBSP = "\u202f"  # French thousands separator
 NBSP = "\u00a0"  # keeps "12,50 €" on one line
+# A currency written as letters before the amount ("CHF 9.99") needs a space to be read.
+GLUED_CODE = re.compile(r"^(-?)([A-Z]{2,})(?=\d)")
 
-CENT = Decimal("0.01")
+
+@lru_cache(maxsize=32)
+def _locale(language: str) -> Locale:
+    try:
+        return Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(settings.LANGUAGE_CODE)
 
 
 def format_money(amount: Decimal, currency: str, language: str) -> str:
+    """`amount` in `currency` as `language` writes it (CLDR data through Babel): each currency
+    with its own decimals (none for yen) and symbol placement. Rounded half up, as prices are."""
     currency = currency.upper()
-    symbol = CURRENCY_SYMBOLS.get(currency, currency)
-    rounded = amount.quantize(CENT, rounding=ROUND_HALF_UP)
-    sign = "-" if rounded < 0 else ""
-    english = f"{abs(rounded):,.2f}"
-    if language.split("-")[0] == "fr":
-        number = english.replace(",", NARROW_NBSP).replace(".", ",")
-        return f"{sign}{number}{NBSP}{symbol}"
-    # Alphabetic codes (CHF, SEK) read badly glued to the number.
-    separator = NBSP if symbol.isalpha() else ""
-    return f"{sign}{symbol}{separator}{english}"
+    step = Decimal(1).scaleb(-get_currency_precision(currency))
+    rounded = amount.quantize(step, rounding=ROUND_HALF_UP)
+    text = format_currency(rounded, currency, locale=_locale(language))
+    return GLUED_CODE.sub(lambda match: f"{match[1]}{match[2]}{NBSP}", text)
 
 
 @register.filter

@@ -38,7 +38,9 @@ def price_excl_tax_from_incl(price_incl_tax: Decimal, tax_rate: Decimal) -> Deci
     return (price_incl_tax / (1 + tax_rate / 100)).quantize(PRICE_PLACES, ROUND_HALF_UP)
 
 
-def _clean(values: dict) -> dict:
+def product_values_check(values: dict) -> dict:
+    """The product field values as the services store them; `InvalidProduct` says what is
+    wrong. Forms that write through the services (the admin's) check with it first."""
     cleaned = dict(values)
     if "name" in cleaned:
         cleaned["name"] = str(cleaned["name"]).strip()
@@ -74,7 +76,7 @@ def product_create(
         raise InvalidProduct(gettext("A product needs a SKU."))
     if (price is None) == (price_incl_tax is None):
         raise InvalidProduct(gettext("Give either the price excluding tax or including tax."))
-    values = _clean(
+    values = product_values_check(
         {
             "name": name,
             "tax_rate": tax_rate,
@@ -89,7 +91,7 @@ def product_create(
             _decimal(price_incl_tax, gettext("Price")), values["tax_rate"]
         )
     else:
-        values.update(_clean({"price": price}))
+        values.update(product_values_check({"price": price}))
     try:
         with transaction.atomic():
             return Product.objects.create(sku=sku, **values)
@@ -110,7 +112,7 @@ def product_update(*, product: Product, **changes: object) -> list[str]:
         raise InvalidProduct(
             gettext("Unknown product field(s): %(fields)s") % {"fields": ", ".join(sorted(unknown))}
         )
-    cleaned = _clean(changes)
+    cleaned = product_values_check(changes)
     changed = [name for name, value in cleaned.items() if getattr(product, name) != value]
     if not changed:
         return []

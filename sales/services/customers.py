@@ -38,7 +38,9 @@ def customer_get_by_email(email: str) -> Customer | None:
     return Customer.objects.filter(email__iexact=email).first()
 
 
-def _clean(values: dict) -> dict:
+def customer_values_check(values: dict) -> dict:
+    """The customer field values as the services store them; `InvalidCustomer` says what is
+    wrong. Forms that write through the services (the admin's) check with it first."""
     cleaned = {}
     for name, value in values.items():
         if name in TEXT_FIELDS:
@@ -79,7 +81,7 @@ def _duplicate(email: str) -> InvalidCustomer:
 
 def customer_create(*, email: str = "", **fields: object) -> Customer:
     """Create a customer; the email, when given, must not belong to another customer."""
-    values = _clean({"email": email, **fields})
+    values = customer_values_check({"email": email, **fields})
     if not (values["email"] or values.get("last_name") or values.get("company")):
         raise InvalidCustomer(gettext("A customer needs an email, a last name or a company."))
     try:
@@ -93,7 +95,7 @@ def customer_create(*, email: str = "", **fields: object) -> Customer:
 
 def customer_update(*, customer: Customer, **changes: object) -> list[str]:
     """Change some fields; returns the names of those that really changed (none: no write)."""
-    cleaned = _clean(changes)
+    cleaned = customer_values_check(changes)
     changed = [name for name, value in cleaned.items() if getattr(customer, name) != value]
     if not changed:
         return []

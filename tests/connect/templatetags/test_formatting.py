@@ -19,6 +19,12 @@ from connect.templatetags.formatting import format_money, money, percent
         ("0", "usd", "en", "$0.00"),
         ("9.99", "CHF", "en", "CHF\u00a09.99"),
         ("9.99", "SEK", "fr", "9,99\u00a0SEK"),
+        # Each currency with its own decimals and symbol placement.
+        ("1234", "JPY", "en", "¥1,234"),
+        ("1234.5", "JPY", "en", "¥1,235"),
+        ("1234", "JPY", "fr", "1\u202f234\u00a0JPY"),
+        ("1.2345", "KWD", "en", "KWD\u00a01.235"),
+        ("10", "USD", "fr", "10,00\u00a0$US"),
     ],
 )
 def test_format_money_per_locale(amount, currency, language, expected):
