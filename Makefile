@@ -73,6 +73,8 @@ admin: $(VENV)/.installed
 
 # The local run is a development server: DEBUG on (no HTTPS redirect), whatever .env says.
 run: export DEBUG := 1
+# Every process's log time in the zone Django logs in (settings.TIME_ZONE), the prefixes too.
+run: export TZ := Europe/Paris
 run: export WEB_ADDRESS := $(HOST):$(PORT)
 run: export SIMULATOR_PORT := $(SIMULATOR_PORT)
 run: export SIMULATOR_STATE := $(DATA_DIR)/hiboutik-simulator.json

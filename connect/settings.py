@@ -181,6 +181,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates in one style on every page (connect/formats/en).
+FORMAT_MODULE_PATH = ["connect.formats"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
@@ -334,7 +336,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {"client_errors_without_traceback": {"()": "connect.log_filters.ClientErrorsBrief"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own console handler would print every line a second time through the root.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # A 403 or 404 is the client's doing: one line, not a traceback.
+        "django.request": {"filters": ["client_errors_without_traceback"]},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

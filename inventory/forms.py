@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from connect.search import text_search
 from inventory.models import Product, StockMovement, Warehouse
 from inventory.services import EDIT_REASONS
 
@@ -33,7 +34,7 @@ def search_products(products: QuerySet[Product], query: str) -> QuerySet[Product
     query = query.strip()
     if not query:
         return products
-    return products.filter(Q(sku__icontains=query) | Q(name__icontains=query) | Q(barcode=query))
+    return products.filter(text_search(["sku", "name"], query) | Q(barcode=query))
 
 
 class ProductFilterForm(FilterForm):

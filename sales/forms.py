@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from connect.search import phone_search, text_search
 from inventory.forms import FilterForm
 from sales.models import Customer, CustomerGroup, Order, OrderStatus, Rma, RmaStatus, Store
 
@@ -72,10 +73,9 @@ class OrderFilterForm(DateRangeMixin, FilterForm):
         data = self.valid_data()
         if query := (data["q"] or "").strip():
             orders = orders.filter(
-                Q(number__icontains=query)
-                | Q(customer_name__icontains=query)
-                | Q(customer_email__icontains=query)
-                | Q(external_reference__icontains=query)
+                text_search(
+                    ["number", "customer_name", "customer_email", "external_reference"], query
+                )
             )
         if data["store"]:
             orders = orders.filter(store=data["store"])
@@ -108,11 +108,16 @@ class RmaFilterForm(DateRangeMixin, FilterForm):
         data = self.valid_data()
         if query := (data["q"] or "").strip():
             rmas = rmas.filter(
-                Q(number__icontains=query)
-                | Q(order__number__icontains=query)
-                | Q(order__customer_name__icontains=query)
-                | Q(order__customer_email__icontains=query)
-                | Q(external_reference__icontains=query)
+                text_search(
+                    [
+                        "number",
+                        "order__number",
+                        "order__customer_name",
+                        "order__customer_email",
+                        "external_reference",
+                    ],
+                    query,
+                )
             )
         if data["status"]:
             rmas = rmas.filter(status=data["status"])
@@ -137,19 +142,15 @@ class CustomerFilterForm(FilterForm):
     def filter(self, customers: QuerySet[Customer]) -> QuerySet[Customer]:
         data = self.valid_data()
         if query := (data["q"] or "").strip():
-            condition = (
-                Q(email__icontains=query)
-                | Q(first_name__icontains=query)
-                | Q(last_name__icontains=query)
-                | Q(company__icontains=query)
-                | Q(phone__icontains=query)
-            )
+            condition = text_search(
+                ["email", "first_name", "last_name", "company", "phone"], query
+            ) | phone_search("phone", query)
             # "Marie Dupont" should find Marie Dupont: match every word against the names.
             words = query.split()
             if len(words) > 1:
                 every_word = Q()
                 for word in words:
-                    every_word &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+                    every_word &= text_search(["first_name", "last_name"], word)
                 condition |= every_word
             customers = customers.filter(condition)
         if data["group"]:

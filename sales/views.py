@@ -127,7 +127,7 @@ ORDER_TABS: tuple[Tab, ...] = (
     Tab("payments", _("Payments"), "payments_count"),
     Tab("invoices", _("Invoices"), "invoices_count"),
     Tab("shipments", _("Shipments"), "shipments_count"),
-    Tab("rma", _("RMA"), "rmas_count"),
+    Tab("rma", _("Returns"), "rmas_count"),
     Tab("history", _("History"), "events_count"),
 )
 TAB_KEYS = {tab.key for tab in ORDER_TABS}

@@ -92,3 +92,14 @@ def pytest_collection_modifyitems(config, items):
         for marker, reason in reasons.items():
             if reason and item.get_closest_marker(marker):
                 item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the site's language: a request made in English by an earlier test
+    (LocaleMiddleware activates the language of the thread) must not leak into the next one."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

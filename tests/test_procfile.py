@@ -24,8 +24,8 @@ def test_procfile_runs_web_worker_beat_and_the_simulator():
     }
     assert set(processes) == {"web", "worker", "beat", "simulator"}
     assert "manage.py runserver" in processes["web"]
-    assert "celery -A connect worker" in processes["worker"]
-    assert "celery -A connect beat" in processes["beat"]
+    assert "celery -A connect --quiet worker" in processes["worker"]
+    assert "celery -A connect --quiet beat" in processes["beat"]
     assert "-m hiboutik.simulator" in processes["simulator"]
     assert '--state "$SIMULATOR_STATE"' in processes["simulator"]
     # exec: the supervisor's SIGTERM reaches the program itself, not a shell around it.

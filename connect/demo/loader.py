@@ -19,10 +19,15 @@ from inventory.services import product_create, product_image_add, stock_set
 from sales.models import (
     Customer,
     CustomerGroup,
+    Invoice,
     Order,
+    OrderEvent,
+    OrderPayment,
     PaymentMethod,
+    Refund,
     Rma,
     RmaStatus,
+    Shipment,
     ShippingMethod,
     Store,
 )
@@ -173,6 +178,9 @@ def _customers(groups: dict[str, CustomerGroup]) -> list:
                 region=REGION_BY_COUNTRY[country],
                 country=country,
             )
+            # Customers of the demo have been customers for a while, before any of its orders.
+            since = timezone.now() - timedelta(days=60 + _stable(email) % 300)
+            Customer.objects.filter(pk=customer.pk).update(created_at=since)
         customers.append(customer)
     return customers
 
@@ -239,6 +247,8 @@ def _orders(data: dict, products: dict[str, Product], customers: list) -> None:
     )
     if not sale.rmas.exists():
         _exchange_return(sale, pos)
+    for order in Order.objects.filter(store=paris, integration=pos):
+        _backdate(order)
     if Order.objects.filter(store=web).exists():
         return  # the web orders below are made all at once, the first time
 
@@ -256,6 +266,7 @@ def _orders(data: dict, products: dict[str, Product], customers: list) -> None:
                 order_payment_add(order=order, method=pay["card"], amount=order.grand_total)
             for step in then:
                 step(order)
+            _backdate(order)
 
     def tracked(order: Order) -> None:
         order_ship(order=order, tracking_number=f"6A{_stable(order.number) % 10**11:011d}")
@@ -299,6 +310,30 @@ def _orders(data: dict, products: dict[str, Product], customers: list) -> None:
         ("BEA-EAU-COLOGNE", 1),
         then=[invoice, tracked, refund_all],
     )
+
+
+# What an order's life writes, each row with the time it was written.
+DOCUMENTS = (OrderEvent, OrderPayment, Invoice, Shipment, Rma, Refund)
+
+
+def _backdate(order: Order) -> None:
+    """The demo makes its orders today and says they were placed days ago: their payments,
+    invoices, shipments, returns, refunds, history and stock movements take the order's date
+    instead, a minute apart in the order they were written."""
+    rows = sorted(
+        (created_at, index, model, pk)
+        for index, model in enumerate(DOCUMENTS)
+        for pk, created_at in model.objects.filter(order=order).values_list("pk", "created_at")
+    )
+    movements = StockMovement.objects.filter(reference_label__endswith=f"({order.number})")
+    rows += [
+        (created_at, len(DOCUMENTS), StockMovement, pk)
+        for pk, created_at in movements.values_list("pk", "created_at")
+    ]
+    now = timezone.now()
+    for minutes, (_, _, model, pk) in enumerate(rows):
+        when = min(order.placed_at + timedelta(minutes=minutes), now)
+        model.objects.filter(pk=pk).update(created_at=when)
 
 
 def _exchange_return(order: Order, integration) -> None:

@@ -84,7 +84,7 @@ def test_order_list_filters_and_detail_tabs(page, log_in):
         ("Paiements", refund.number),
         ("Factures", invoice.number),
         ("Expéditions", shipment.number),
-        ("RMA", rma.number),
+        ("Retours", rma.number),
         ("Historique", "Créée"),
         ("Lignes", order.lines.first().name),
     ]:

@@ -91,3 +91,26 @@ def test_orders_cover_every_state_with_their_documents(demo):
     assert rma.lines.get().restocked
     assert StockMovement.objects.filter(reason="return").count() == 1
     assert rma.refunds.count() == 1
+
+
+def test_every_document_and_event_is_dated_from_its_order_on(demo):
+    """An order « placed on 24 November » has its payment, invoice, shipment and history from
+    then, not from the day the demo was loaded; a customer was one before ordering."""
+    from datetime import timedelta
+
+    from sales.models import Customer
+
+    for order in Order.objects.all():
+        documents = [
+            *order.payments.all(),
+            *order.invoices.all(),
+            *order.shipments.all(),
+            *order.rmas.all(),
+            *order.refunds.all(),
+            *order.events.all(),
+        ]
+        for document in documents:
+            assert order.placed_at <= document.created_at <= order.placed_at + timedelta(hours=1)
+    for customer in Customer.objects.filter(orders__isnull=False).distinct():
+        first = customer.orders.order_by("placed_at").first()
+        assert customer.created_at < first.placed_at

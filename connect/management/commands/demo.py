@@ -10,6 +10,15 @@ from django.core.management.base import BaseCommand
 from connect.demo.integration import DEMO_NAME, configure_demo_integration
 from connect.demo.loader import load_demo
 
+SINGULAR = {
+    "warehouses": "warehouse",
+    "stores": "store",
+    "products": "product",
+    "customers": "customer",
+    "orders": "order",
+    "returns": "return",
+}
+
 
 class Command(BaseCommand):
     help = (
@@ -34,7 +43,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, simulator_url: str, base_url: str, **options) -> None:
         counts = load_demo()
-        summary = ", ".join(f"{count} {name}" for name, count in counts.items())
+        summary = ", ".join(
+            f"{count} {name if count != 1 else SINGULAR.get(name, name)}"
+            for name, count in counts.items()
+        )
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {summary}."))
         if not simulator_url.startswith(("http://", "https://")):
             self.stderr.write(f"--simulator-url must be an http(s) URL, got {simulator_url!r}")
