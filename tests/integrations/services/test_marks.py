@@ -175,6 +175,7 @@ def test_the_admin_marks_what_it_saves_as_the_services_would(model_admin, make, 
     obj = make()
     binding = bound(obj, object_type=obj._meta.model_name)
     setattr(obj, field, value)
-    form = SimpleNamespace(changed_data=[field])
+    # The admin writes through the services, with the form's cleaned values.
+    form = SimpleNamespace(changed_data=[field], cleaned_data={field: value})
     model_admin(type(obj), admin.site).save_model(rf.post("/"), obj, form, change=True)
     assert fresh(binding).dirty
