@@ -56,8 +56,9 @@ def test_faulty_paginated_read_returns_every_row_exactly_once(simulator_factory,
     sim = simulator_factory(seed="demo")
     sim.add_products(2000)
     sleeps = RecordingSleep()
-    # The read timeout sits well above a normal page and well below a slow one (1.5 s).
-    client = make_client(sim, timeout=(1.0, 0.8), backoff_base=0.05, backoff_cap=0.2, sleep=sleeps)
+    # The read timeout sits well above a normal page, even on a busy machine, and well below a
+    # slow one (4 s).
+    client = make_client(sim, timeout=(2.0, 2.5), backoff_base=0.05, backoff_cap=0.2, sleep=sleeps)
     truth = [product.product_id for product in client.iter_products()]
     assert len(truth) == len(set(truth)) >= 2000
 
@@ -72,7 +73,7 @@ def test_faulty_paginated_read_returns_every_row_exactly_once(simulator_factory,
         retry_after=1,
         reset_rate=0.02,
         slow_rate=0.01,
-        slow_ms=1500,
+        slow_ms=4000,
     )
     started = time.monotonic()
     assert [product.product_id for product in client.iter_products()] == truth
@@ -92,7 +93,7 @@ def test_faulty_paginated_read_returns_every_row_exactly_once(simulator_factory,
     ("faults", "kind"),
     [
         ({"reset_rate": 0.3}, "reset"),
-        ({"slow_rate": 0.3, "slow_ms": 1500}, "slow"),
+        ({"slow_rate": 0.3, "slow_ms": 4000}, "slow"),
         ({"error_rate": 0.3, "status": 503, "retry_after": 0}, "503"),
     ],
     ids=["connection resets", "slow responses", "503 with Retry-After"],
@@ -101,7 +102,7 @@ def test_each_fault_kind_alone_is_survived(simulator_factory, caplog, faults, ki
     sim = simulator_factory(seed="demo")
     sim.add_products(500)
     sleeps = RecordingSleep()
-    client = make_client(sim, timeout=(1.0, 0.8), backoff_base=0.02, backoff_cap=0.1, sleep=sleeps)
+    client = make_client(sim, timeout=(2.0, 2.5), backoff_base=0.02, backoff_cap=0.1, sleep=sleeps)
     truth = [product.product_id for product in client.iter_products()]
     sim.rng.seed(1)  # a seed that makes this kind fire within the read
     set_faults(sim, **faults)
