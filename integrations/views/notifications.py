@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from connect.pagination import nearest_page
 from integrations.models import Notification
 from integrations.services.notifications import notification_mark_read, notifications_mark_all_read
 
@@ -20,7 +21,7 @@ UNREAD_FIRST = Case(
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
     notifications = Notification.objects.visible_to(request.user).with_read_state(request.user)
-    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = nearest_page(Paginator(notifications, PAGE_SIZE), request.GET.get("page"))
     return render(
         request,
         "integrations/notification_list.html",

@@ -37,6 +37,17 @@ def test_list_shows_own_and_broadcast_notifications_only(client, ops):
     assert "Tout marquer comme lu" in response.text
 
 
+@pytest.mark.parametrize(("asked", "shown"), [("0", 1), ("-3", 1), ("abc", 1), ("2", 2), ("99", 2)])
+def test_list_pages_out_of_range_open_the_nearest_page(client, ops, asked, shown):
+    Notification.objects.bulk_create(
+        Notification(title=f"Alerte {n}", user=ops)
+        for n in range(30)  # two pages of 25
+    )
+    response = client.get(reverse("integrations:notification_list"), {"page": asked})
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == shown
+
+
 def test_bell_shows_the_unread_count(client, ops):
     Notification.objects.create(title="A", user=ops)
     Notification.objects.create(title="B")
