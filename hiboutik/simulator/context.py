@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from hiboutik.simulator.clock import DEFAULT_TIME_ZONE, local_now, stamp
@@ -27,8 +28,9 @@ class Context:
     def config(self) -> SimulatorConfig:
         return self.sim.config
 
-    @property
+    @cached_property
     def base_url(self) -> str:
+        # Once per request: a page of products renders it into every product's image URLs.
         return self.sim.base_url
 
     @property
