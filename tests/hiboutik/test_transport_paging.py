@@ -88,13 +88,23 @@ def test_a_total_beyond_the_page_cap_is_refused_before_reading_on(mocked):
 
 class PagedServer:
     """Answers pages of ``rows`` like the simulator, Content-Range included, after ``delay``
-    seconds, and records how many calls were in flight at once."""
+    seconds, and records how many calls were in flight at once.
 
-    def __init__(self, total: int, delay: float = 0.01, fail_page: int | None = None) -> None:
+    With ``hold_until_peak``, calls after the first page wait (5 s at most) until that many are
+    in flight, so a busy machine that starts the threads late cannot hide the concurrency."""
+
+    def __init__(
+        self,
+        total: int,
+        delay: float = 0.01,
+        fail_page: int | None = None,
+        hold_until_peak: int | None = None,
+    ) -> None:
         self.rows = [stock_row(n) for n in range(1, total + 1)]
         self.delay = delay
         self.fail_page = fail_page
-        self.lock = threading.Lock()
+        self.hold_until_peak = hold_until_peak
+        self.lock = threading.Condition()
         self.in_flight = self.peak = 0
         self.pages: list[int] = []
 
@@ -104,6 +114,9 @@ class PagedServer:
             self.in_flight += 1
             self.peak = max(self.peak, self.in_flight)
             self.pages.append(page)
+            self.lock.notify_all()
+            if self.hold_until_peak and page != 1:
+                self.lock.wait_for(lambda: self.peak >= self.hold_until_peak, timeout=5)
         time.sleep(self.delay)
         with self.lock:
             self.in_flight -= 1
@@ -116,7 +129,7 @@ class PagedServer:
 
 
 def test_pages_announced_by_content_range_come_concurrently_and_in_order(mocked):
-    server = PagedServer(total=2_400)  # 10 pages
+    server = PagedServer(total=2_400, hold_until_peak=4)  # 10 pages
     mocked.add_callback(responses.GET, STOCK, callback=server)
     rows = list(make_client(max_concurrency=4).iter_stock(1))
     assert [row.product_id for row in rows] == list(range(1, 2_401))
