@@ -28,6 +28,9 @@ from hiboutik.errors import (
     HiboutikThrottled,
     HiboutikValidationError,
 )
+from hiboutik.flows.catalogue_match import CatalogueMatch
+from hiboutik.flows.products_export import ProductsExport
+from hiboutik.flows.products_update import ProductsUpdate
 from hiboutik.php_form import PhpFormError, parse_php_form_body
 from integrations.concurrency import GateTimeout, gate_for_account
 from integrations.flows import Flow, FlowFailed
@@ -51,7 +54,11 @@ WEBHOOK_LABEL = "Connect #%(id)s %(name)s"
 SALE_ID = re.compile(r"^[1-9][0-9]{0,17}$")
 
 # Flows of the Hiboutik type, in the order the Flux tab lists them.
-FLOWS: list[type[Flow]] = []
+FLOWS: list[type[Flow]] = [
+    CatalogueMatch,
+    ProductsExport,
+    ProductsUpdate,
+]
 
 
 def config_of(integration: Integration) -> HiboutikConfig:

@@ -3,14 +3,25 @@ size) is, which integrations share a Hiboutik account."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Cast
 
 from hiboutik.config import ConfigInvalid, HiboutikConfig
+from hiboutik.mappers.catalogue import ConnectProduct
+from hiboutik.mappers.customers import ConnectCustomer
+from hiboutik.models import CatalogueMatchItem
 from hiboutik.product_refs import product_ref
-from integrations.models import Integration
-from integrations.selectors.bindings import binding_scope, object_ids_for
+from integrations.models import ExternalBinding, FlowRun, Integration, IntegrationError
+from integrations.selectors.bindings import binding_scope, bindings_in_scope, object_ids_for
+from inventory.models import Product, ProductImage
+from sales.models import Customer
 
 TYPE_KEY = "hiboutik"
+CATALOGUE_MATCH = "catalogue.match"
 
 
 def connect_product_ids(
@@ -63,3 +74,254 @@ def catalogue_owner(integration: Integration) -> Integration | None:
     (two would create the same one twice). It is the oldest enabled one."""
     enabled = [other for other in account_integrations(integration) if other.enabled]
     return enabled[0] if enabled else None
+
+
+# --- catalogue and customers, as the export flows and the review page read them --------------
+
+PRODUCT_FIELDS = ("pk", "sku", "name", "price", "tax_rate", "barcode", "cost", "enabled")
+
+
+def _connect_product(row: tuple) -> ConnectProduct:
+    pk, sku, name, price, tax_rate, barcode, cost, enabled = row
+    return ConnectProduct(pk, sku, name, price, tax_rate, barcode, cost, enabled)
+
+
+def _bound(scope: str, object_type: str):
+    return ExternalBinding.objects.filter(
+        scope=scope, object_type=object_type, object_id=OuterRef("pk")
+    )
+
+
+def catalogue_products() -> Iterator[ConnectProduct]:
+    """Every Connect product, in id order, read in chunks (the go-live match)."""
+    rows = Product.objects.order_by("pk").values_list(*PRODUCT_FIELDS)
+    for row in rows.iterator(chunk_size=2000):
+        yield _connect_product(row)
+
+
+def product_bindings(scope: str) -> dict[int, str]:
+    """{Connect product id: Hiboutik product ref} of every product bound in `scope`."""
+    return dict(
+        bindings_in_scope(scope=scope, object_type="product").values_list(
+            "object_id", "external_id"
+        )
+    )
+
+
+def _failed_since_changed(integration: Integration, flow_key: str, record_type: str):
+    """An open error of this flow on the record, seen since the record last changed: the
+    record waits for the operator's *Réessayer* or for its next change, so a run does not
+    spend its calls failing on it again."""
+    return IntegrationError.objects.filter(
+        integration=integration,
+        flow_key=flow_key,
+        record_type=record_type,
+        record_id=Cast(OuterRef("pk"), CharField()),
+        status=IntegrationError.Status.OPEN,
+        last_seen_at__gte=OuterRef("updated_at"),
+    )
+
+
+def unbound_products(
+    scope: str,
+    *,
+    include_disabled: bool,
+    after: int = 0,
+    limit: int = 1000,
+    waiting: tuple[Integration, str] | None = None,
+) -> list[ConnectProduct]:
+    """Connect products with no binding in `scope`, by id after `after` (one query); with
+    `waiting` (integration, flow key), not those whose last failure there is newer than their
+    last change."""
+    products = Product.objects.filter(~Exists(_bound(scope, "product")), pk__gt=after)
+    if waiting is not None:
+        products = products.filter(~Exists(_failed_since_changed(*waiting, "product")))
+    if not include_disabled:
+        products = products.filter(enabled=True)
+    return [
+        _connect_product(row)
+        for row in products.order_by("pk").values_list(*PRODUCT_FIELDS)[:limit]
+    ]
+
+
+def unbound_product_count(scope: str, *, include_disabled: bool) -> int:
+    products = Product.objects.filter(~Exists(_bound(scope, "product")))
+    if not include_disabled:
+        products = products.filter(enabled=True)
+    return products.count()
+
+
+def unbound_products_page(scope: str, *, include_disabled: bool) -> QuerySet[Product]:
+    """For the review page: products the export will create, by SKU."""
+    products = Product.objects.filter(~Exists(_bound(scope, "product")))
+    if not include_disabled:
+        products = products.filter(enabled=True)
+    return products.order_by("sku").only("pk", "sku", "name", "barcode")
+
+
+@dataclass(frozen=True)
+class BoundRow:
+    """A dirty binding with what it binds."""
+
+    binding_id: int
+    external_id: str
+    pushed_state: dict
+    mark_seq: int
+    item: Any
+
+
+def dirty_products(scope: str, *, after: int = 0, limit: int = 1000) -> list[BoundRow]:
+    """Bound products marked changed in `scope`, by binding id after `after` (two queries)."""
+    bindings = list(
+        ExternalBinding.objects.filter(scope=scope, object_type="product", dirty=True, pk__gt=after)
+        .order_by("pk")
+        .values_list("pk", "object_id", "external_id", "pushed_state", "mark_seq")[:limit]
+    )
+    products = {
+        row[0]: _connect_product(row)
+        for row in Product.objects.filter(pk__in=[b[1] for b in bindings]).values_list(
+            *PRODUCT_FIELDS
+        )
+    }
+    return [
+        BoundRow(pk, external_id, pushed or {}, seq, products[object_id])
+        for pk, object_id, external_id, pushed, seq in bindings
+        if object_id in products
+    ]
+
+
+@dataclass(frozen=True)
+class UnsentImage:
+    image_id: int
+    product_id: int
+    hiboutik_id: int
+    content_hash: str
+    rank: int  # 0 for the product's first image
+
+
+def unsent_images(scope: str, *, after: int = 0, limit: int = 1000) -> list[UnsentImage]:
+    """Images of products bound whole (not to one size) in `scope` that have no binding yet,
+    by image id after `after`, each with its rank among its product's images (three
+    queries)."""
+    product_refs = ExternalBinding.objects.filter(
+        scope=scope, object_type="product", object_id=OuterRef("product_id")
+    ).values("external_id")[:1]
+    rows = list(
+        ProductImage.objects.filter(~Exists(_bound(scope, "product_image")), pk__gt=after)
+        .annotate(hiboutik_ref=Subquery(product_refs))
+        .filter(hiboutik_ref__isnull=False)
+        .exclude(hiboutik_ref__contains=":")
+        .order_by("pk")
+        .values_list("pk", "product_id", "hiboutik_ref", "content_hash")[:limit]
+    )
+    ranks: dict[int, int] = {}
+    ordered = ProductImage.objects.filter(product_id__in={row[1] for row in rows}).order_by(
+        "product_id", "position", "pk"
+    )
+    previous, rank = None, 0
+    for image_id, product_id in ordered.values_list("pk", "product_id"):
+        rank = rank + 1 if product_id == previous else 0
+        previous = product_id
+        ranks[image_id] = rank
+    return [
+        UnsentImage(pk, product_id, int(ref), content_hash, ranks.get(pk, 0))
+        for pk, product_id, ref, content_hash in rows
+    ]
+
+
+def image_content(image_id: int) -> tuple[bytes, str]:
+    """The bytes and file name of a product image."""
+    image = ProductImage.objects.get(pk=image_id)
+    with image.file.open("rb") as handle:
+        return handle.read(), image.file.name.rsplit("/", 1)[-1]
+
+
+CUSTOMER_FIELDS = ("pk", "first_name", "last_name", "email", "company", "phone", "country")
+
+
+def _connect_customer(row: tuple) -> ConnectCustomer:
+    return ConnectCustomer(*row)
+
+
+def unbound_customers(
+    scope: str,
+    *,
+    after: int = 0,
+    limit: int = 1000,
+    waiting: tuple[Integration, str] | None = None,
+) -> list[ConnectCustomer]:
+    """Customers with no binding in `scope`, as :func:`unbound_products` for products."""
+    customers = Customer.objects.filter(~Exists(_bound(scope, "customer")), pk__gt=after)
+    if waiting is not None:
+        customers = customers.filter(~Exists(_failed_since_changed(*waiting, "customer")))
+    return [
+        _connect_customer(row)
+        for row in customers.order_by("pk").values_list(*CUSTOMER_FIELDS)[:limit]
+    ]
+
+
+def dirty_customers(scope: str, *, after: int = 0, limit: int = 1000) -> list[BoundRow]:
+    bindings = list(
+        ExternalBinding.objects.filter(
+            scope=scope, object_type="customer", dirty=True, pk__gt=after
+        )
+        .order_by("pk")
+        .values_list("pk", "object_id", "external_id", "pushed_state", "mark_seq")[:limit]
+    )
+    customers = {
+        row[0]: _connect_customer(row)
+        for row in Customer.objects.filter(pk__in=[b[1] for b in bindings]).values_list(
+            *CUSTOMER_FIELDS
+        )
+    }
+    return [
+        BoundRow(pk, external_id, pushed or {}, seq, customers[object_id])
+        for pk, object_id, external_id, pushed, seq in bindings
+        if object_id in customers
+    ]
+
+
+def catalogue_match_items(integration: Integration, kind: str) -> QuerySet[CatalogueMatchItem]:
+    return CatalogueMatchItem.objects.filter(integration=integration, kind=kind).order_by("pk")
+
+
+def last_catalogue_match(integration: Integration) -> FlowRun | None:
+    return (
+        FlowRun.objects.filter(integration=integration, flow_key=CATALOGUE_MATCH, target="")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def connect_product(product_id: int) -> ConnectProduct | None:
+    row = Product.objects.filter(pk=product_id).values_list(*PRODUCT_FIELDS).first()
+    return _connect_product(row) if row else None
+
+
+def still_unbound(scope: str, product_ids: Iterable[int]) -> set[int]:
+    """Those of `product_ids` that exist and have no binding in `scope` (one query)."""
+    return set(
+        Product.objects.filter(pk__in=set(product_ids))
+        .filter(~Exists(_bound(scope, "product")))
+        .values_list("pk", flat=True)
+    )
+
+
+def bound_products_page(scope: str) -> QuerySet[Product]:
+    """For the review page: products bound in `scope`, with their Hiboutik reference."""
+    refs = ExternalBinding.objects.filter(
+        scope=scope, object_type="product", object_id=OuterRef("pk")
+    ).values("external_id")[:1]
+    return (
+        Product.objects.filter(Exists(_bound(scope, "product")))
+        .annotate(hiboutik_ref=Subquery(refs))
+        .order_by("sku")
+        .only("pk", "sku", "name", "barcode")
+    )
+
+
+def products_by_id(product_ids: Iterable[int]) -> dict[int, Product]:
+    return {
+        product.pk: product
+        for product in Product.objects.filter(pk__in=set(product_ids)).only("pk", "sku", "name")
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from hiboutik.errors import HiboutikPayloadError
@@ -73,3 +74,75 @@ def customer_create_payload(customer: NewCustomer) -> dict[str, str]:
         "customers_ref_ext": customer.ref_ext,
     }
     return {key: value for key, value in fields.items() if value}
+
+
+@dataclass(frozen=True)
+class ConnectCustomer:
+    """What the customer export reads of a Connect customer."""
+
+    customer_id: int
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    company: str = ""
+    phone: str = ""
+    country: str = ""  # ISO alpha-2
+
+    @property
+    def identifiable(self) -> bool:
+        """Hiboutik (and the cashier) can tell who it is: a name or an email."""
+        return any((self.first_name, self.last_name, self.company, self.email))
+
+
+# Connect's exported fields and the attribute a one-attribute update names them by.
+EXPORTED_CUSTOMER_FIELDS = (
+    ("first_name", "first_name"),
+    ("last_name", "last_name"),
+    ("email", "email"),
+    ("company", "company"),
+    ("phone", "phone"),
+    ("country", "country"),
+)
+
+
+def customer_state(customer: ConnectCustomer) -> dict[str, str]:
+    """The exported fields as Hiboutik reads them back, as stored on the binding once sent."""
+    return {
+        attribute: getattr(customer, name) or "" for name, attribute in EXPORTED_CUSTOMER_FIELDS
+    }
+
+
+def customer_observed_state(customer: Customer) -> dict[str, str]:
+    """The same fields of a customer found in Hiboutik (its country may be alpha-3)."""
+    return {
+        attribute: (getattr(customer, attribute) or "").strip()
+        for _, attribute in EXPORTED_CUSTOMER_FIELDS
+    }
+
+
+def customer_changes(desired: dict[str, str], pushed: dict[str, str]) -> list[tuple[str, str]]:
+    """(attribute, value) of every exported field Hiboutik does not hold as Connect does; an
+    email is compared without case, as addresses are."""
+    changes = []
+    for _, attribute in EXPORTED_CUSTOMER_FIELDS:
+        wanted, held = desired.get(attribute, ""), pushed.get(attribute, "")
+        if attribute == "email":
+            same = wanted.strip().lower() == (held or "").strip().lower()
+        elif attribute == "country":
+            same = wanted.upper() == (held or "").upper()
+        else:
+            same = wanted == (held or "")
+        if not same:
+            changes.append((attribute, wanted))
+    return changes
+
+
+def new_customer(customer: ConnectCustomer) -> NewCustomer:
+    return NewCustomer(
+        first_name=customer.first_name,
+        last_name=customer.last_name,
+        email=customer.email,
+        company=customer.company,
+        phone=customer.phone,
+        country=customer.country,
+    )

@@ -1,7 +1,8 @@
 """Writes of external id bindings. The unique constraints make a duplicate impossible; these
 functions turn a clash into a clear `BindingConflict` instead of an IntegrityError."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -74,3 +75,50 @@ def binding_unbind(*, scope: str, object_type: str, object_id: int) -> int:
         scope=scope, object_type=object_type, object_id=object_id
     ).delete()
     return deleted
+
+
+@dataclass(frozen=True)
+class NewBinding:
+    object_id: int
+    external_id: str
+    pushed_state: Mapping[str, Any]
+    dirty: bool = False
+
+
+def bindings_bind_many(
+    *, scope: str, object_type: str, bindings: Iterable[NewBinding], batch_size: int = 1000
+) -> set[int]:
+    """Bind many objects at once (two queries per batch); a pair whose object or external id
+    is bound to something else already is left out, as the unique constraints decide. Returns
+    the object ids now bound as asked."""
+    bound: set[int] = set()
+    items = list(bindings)
+    now = timezone.now()
+    for start in range(0, len(items), batch_size):
+        batch = items[start : start + batch_size]
+        ExternalBinding.objects.bulk_create(
+            [
+                ExternalBinding(
+                    scope=scope,
+                    object_type=object_type,
+                    object_id=item.object_id,
+                    external_id=str(item.external_id),
+                    pushed_state=dict(item.pushed_state),
+                    pushed_at=now,
+                    dirty=item.dirty,
+                    mark_seq=1 if item.dirty else 0,
+                )
+                for item in batch
+            ],
+            ignore_conflicts=True,
+        )
+        wanted = {(item.object_id, str(item.external_id)) for item in batch}
+        stored = ExternalBinding.objects.filter(
+            scope=scope,
+            object_type=object_type,
+            object_id__in=[item.object_id for item in batch],
+        ).values_list("object_id", "external_id")
+        bound.update(
+            object_id for object_id, external_id in stored if (object_id, external_id) in wanted
+        )
+    return bound
