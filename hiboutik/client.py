@@ -355,6 +355,12 @@ class HiboutikClient(HiboutikTransport):
         for row in self._paginate("/inventory_inputs", essential=essential):
             yield inventory_input_from_payload(row)
 
+    def recent_inventory_inputs(self, *, essential: bool = False) -> list[InventoryInput]:
+        """The newest stock orders, one page (up to 250) in one call: where a stock order
+        created moments ago is, when its id was lost with the answer."""
+        page = self._read_page("/inventory_inputs", None, 1, essential=essential, missing_ok=True)
+        return [inventory_input_from_payload(row) for row in page[0]] if page else []
+
     def get_inventory_input(
         self, inventory_input_id: int, *, essential: bool = False
     ) -> InventoryInput:
@@ -423,7 +429,7 @@ class HiboutikClient(HiboutikTransport):
                     essential=essential,
                 )
             except HiboutikValidationError as error:
-                if change.quantity > 0 or not _refuses_quantity(error):
+                if change.quantity > 0 or not refuses_stock_quantity(error):
                     raise
                 log.warning(
                     "Hiboutik refuses negative stock order lines on this account (%s); "
@@ -581,10 +587,9 @@ def _attribute(name: str) -> str:
     return name
 
 
-def _refuses_quantity(error: HiboutikValidationError) -> bool:
+def refuses_stock_quantity(error: HiboutikValidationError) -> bool:
     """A 422 on a stock order line that names its quantity: the account refuses the sign."""
-    details = error.details if isinstance(error.details, Mapping) else {}
-    return bool({"quantity", "received"} & set(details))
+    return error.names_field("quantity", "received")
 
 
 def _created_id(payload: Any, key: str) -> int:

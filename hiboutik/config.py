@@ -37,6 +37,8 @@ COUNTRY = re.compile(r"^[A-Z]{2}$")
 MAPPING_PART_MAX_LENGTH = 64
 DEFAULT_RECONCILIATION_MINUTES = 60
 DEFAULT_TIME_ZONE = "Europe/Paris"
+DEFAULT_LOW_STOCK_THRESHOLD = 2
+DEFAULT_DRIFT_ALERT_PRODUCTS = 5
 
 MESSAGES: dict[str, str] = {
     "required": gettext_noop("This setting is required."),
@@ -164,6 +166,12 @@ class ProductCreationSettings:
 class StockExportSettings:
     connect_warehouse_ids: tuple[int, ...] = ()  # summed
     hiboutik_warehouse_id: int | None = None
+    # Coalescing: changes wait up to this long between pushes (0: every run pushes), except a
+    # product whose available stock falls to `low_stock_threshold` or below, pushed at once.
+    push_every_minutes: int = 0
+    low_stock_threshold: int = DEFAULT_LOW_STOCK_THRESHOLD
+    # The nightly reconciliation notifies when more products than this differed.
+    drift_alert_products: int = DEFAULT_DRIFT_ALERT_PRODUCTS
 
 
 @dataclass(frozen=True)
@@ -235,6 +243,13 @@ class HiboutikConfig:
             stock=StockExportSettings(
                 connect_warehouse_ids=reader.identifiers("stock.connect_warehouse_ids"),
                 hiboutik_warehouse_id=reader.identifier("stock.hiboutik_warehouse_id"),
+                push_every_minutes=reader.integer("stock.push_every_minutes", 0, 0, 24 * 60),
+                low_stock_threshold=reader.integer(
+                    "stock.low_stock_threshold", DEFAULT_LOW_STOCK_THRESHOLD, 0, 1_000_000
+                ),
+                drift_alert_products=reader.integer(
+                    "stock.drift_alert_products", DEFAULT_DRIFT_ALERT_PRODUCTS, 0, 1_000_000
+                ),
             ),
             exchanges=ExchangeSettings(
                 enabled=reader.boolean("exchanges.enabled", False),
@@ -272,6 +287,9 @@ class HiboutikConfig:
             "stock": {
                 "connect_warehouse_ids": list(self.stock.connect_warehouse_ids),
                 "hiboutik_warehouse_id": self.stock.hiboutik_warehouse_id,
+                "push_every_minutes": self.stock.push_every_minutes,
+                "low_stock_threshold": self.stock.low_stock_threshold,
+                "drift_alert_products": self.stock.drift_alert_products,
             },
             "exchanges": _plain(self.exchanges),
         }

@@ -9,6 +9,7 @@ path below the base URL and what Hiboutik said.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -54,6 +55,12 @@ class HiboutikNotFound(HiboutikError):
 class HiboutikValidationError(HiboutikError):
     """422 (or 400): Hiboutik understood the request and refused it; ``details`` maps field
     names to messages."""
+
+    def names_field(self, *names: str) -> bool:
+        """Whether the refusal is about one of these fields (e.g. a stock order line's
+        ``quantity``: the account refuses negative quantities)."""
+        details = self.details if isinstance(self.details, Mapping) else {}
+        return bool(set(names) & set(details))
 
 
 class HiboutikQuotaExhausted(HiboutikError):

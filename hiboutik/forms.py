@@ -96,7 +96,13 @@ SECTIONS: tuple[tuple[str, Any, Any, tuple[str, ...]], ...] = (
         "stock",
         _("Stock export"),
         _("Hiboutik's stock is kept equal to the available stock of the Connect warehouses."),
-        ("stock__connect_warehouse_ids", "stock__hiboutik_warehouse_id"),
+        (
+            "stock__connect_warehouse_ids",
+            "stock__hiboutik_warehouse_id",
+            "stock__push_every_minutes",
+            "stock__low_stock_threshold",
+            "stock__drift_alert_products",
+        ),
     ),
     (
         "exchanges",
@@ -246,6 +252,34 @@ class HiboutikConfigForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The available stock of the warehouses ticked is added up."),
+    )
+    stock__push_every_minutes = forms.IntegerField(
+        required=False,
+        label=_("Push stock changes at most every (minutes)"),
+        min_value=0,
+        max_value=24 * 60,
+        help_text=_(
+            "0: every run of the stock export pushes what changed. More: changes are gathered "
+            "and pushed together, which saves API calls, except low stock (below)."
+        ),
+    )
+    stock__low_stock_threshold = forms.IntegerField(
+        required=False,
+        label=_("Low stock pushed at once (units)"),
+        min_value=0,
+        help_text=_(
+            "A product whose available stock falls to this or below is pushed at the next run, "
+            "so the till does not sell what Connect no longer has."
+        ),
+    )
+    stock__drift_alert_products = forms.IntegerField(
+        required=False,
+        label=_("Stock differences that raise an alert (products)"),
+        min_value=0,
+        help_text=_(
+            "The nightly stock check notifies when more products than this differed between "
+            "Connect and Hiboutik."
+        ),
     )
 
     exchanges__enabled = forms.BooleanField(label=_("Handle exchanges"), required=False)
@@ -520,6 +554,9 @@ def _initial(config: HiboutikConfig) -> dict[str, Any]:
         "products__exclude_disabled_products": products.exclude_disabled_products,
         "stock__connect_warehouse_ids": list(stock.connect_warehouse_ids),
         "stock__hiboutik_warehouse_id": stock.hiboutik_warehouse_id,
+        "stock__push_every_minutes": stock.push_every_minutes,
+        "stock__low_stock_threshold": stock.low_stock_threshold,
+        "stock__drift_alert_products": stock.drift_alert_products,
         "exchanges__enabled": exchanges.enabled,
         "exchanges__back_to_stock": exchanges.back_to_stock,
         "exchanges__refund": exchanges.refund,

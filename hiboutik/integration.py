@@ -31,6 +31,7 @@ from hiboutik.errors import (
 from hiboutik.flows.catalogue_match import CatalogueMatch
 from hiboutik.flows.products_export import ProductsExport
 from hiboutik.flows.products_update import ProductsUpdate
+from hiboutik.flows.stock_export import StockExport
 from hiboutik.php_form import PhpFormError, parse_php_form_body
 from integrations.concurrency import GateTimeout, gate_for_account
 from integrations.flows import Flow, FlowFailed
@@ -58,6 +59,7 @@ FLOWS: list[type[Flow]] = [
     CatalogueMatch,
     ProductsExport,
     ProductsUpdate,
+    StockExport,
 ]
 
 
