@@ -25,10 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from hiboutik.config import HiboutikConfig
+from hiboutik.config import StockExportSettings
 from hiboutik.flows.stock_push import StockLine, StockPusher
 from hiboutik.product_refs import parse_product_ref, product_ref
-from integrations.flows import Flow, FlowFailed
+from integrations.flows import Flow, FlowContext
 from integrations.schedules import Schedule
 from integrations.selectors.bindings import binding_scope
 from integrations.selectors.external_stock import (
@@ -48,17 +48,25 @@ from integrations.services.marks import stock_clear_marks
 READ_ONE_BY_ONE_MAX = 5
 
 
-def stock_settings(config: HiboutikConfig):
-    """The stock settings a stock flow needs, or `FlowFailed` saying which is missing."""
+def stock_settings(ctx: FlowContext) -> StockExportSettings | None:
+    """The stock settings a stock flow needs; None, saying so in the run's log, when they are
+    not filled in or stock management is off (the run then does nothing, at no cost)."""
+    config = ctx.config
     stock = config.stock
-    if not stock.connect_warehouse_ids or stock.hiboutik_warehouse_id is None:
-        raise FlowFailed(
-            "stock_not_configured",
-            gettext_noop(
-                "Choose the Connect warehouses exported and the Hiboutik warehouse that "
-                "receives the stock (Configuration, Stock export)."
-            ),
+    if config.products.disable_stock_management:
+        ctx.log(
+            gettext_noop("Stock management is disabled for Hiboutik products: nothing to push.")
         )
+        return None
+    if not stock.connect_warehouse_ids or stock.hiboutik_warehouse_id is None:
+        ctx.log(
+            gettext_noop(
+                "Stock export is not configured: choose the Connect warehouses exported and the "
+                "Hiboutik warehouse that receives the stock (Configuration, Stock export)."
+            ),
+            level="warning",
+        )
+        return None
     return stock
 
 
@@ -95,12 +103,8 @@ class StockExport(Flow):
         self._warehouse: dict[str, int] | None = None
 
     def run(self) -> None:
-        config = self.ctx.config
-        stock = stock_settings(config)
-        if config.products.disable_stock_management:
-            self.ctx.log(
-                gettext_noop("Stock management is disabled for Hiboutik products: nothing to push.")
-            )
+        stock = stock_settings(self.ctx)
+        if stock is None:
             return
         scope = binding_scope(self.integration, "product")
         pusher = StockPusher(

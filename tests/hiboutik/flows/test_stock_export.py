@@ -253,3 +253,15 @@ def test_a_product_bound_later_is_tracked_and_its_hiboutik_stock_read(simulator_
     row = ExternalStock.objects.get(product=product)
     assert row.believed == 20 and not row.dirty
     assert setup.hiboutik_stock(product) == 20
+
+
+def test_without_warehouses_configured_a_run_does_nothing_and_says_why(simulator_factory):
+    setup = stock_setup(simulator_factory(seed="demo"), 3)
+    setup.integration.config = {**setup.integration.config, "stock": {"hiboutik_warehouse_id": 1}}
+    setup.integration.save(update_fields=["config"])
+    ExternalStock.objects.update(dirty=True)
+    before = setup.calls()
+    run = setup.run()
+    assert run.status == FlowRun.Status.SUCCEEDED
+    assert setup.calls() == before
+    assert "configur" in run.log_lines()[0]["text"]
