@@ -35,8 +35,17 @@ ISOLATED_ENVIRONMENT = {
 }
 
 
+# The Redis broker the scenarios that start a Celery worker use: CELERY_BROKER_URL as the run
+# was given it (the benchmark process itself sends nothing there unless a scenario says so).
+BROKER_VARIABLE = "BENCHMARK_BROKER_URL"
+
+
 def isolate(data_dir: Path) -> None:
-    """Send everything Connect writes to ``data_dir``; call before Django is set up."""
+    """Send everything Connect writes to ``data_dir``; call before Django is set up.
+
+    A Redis ``CELERY_BROKER_URL`` is kept aside as ``BENCHMARK_BROKER_URL`` for the scenarios
+    that run a real worker (:func:`redis_broker_url`): its database must be the benchmarks' own,
+    since they empty its queue."""
     if "django.conf" in sys.modules:
         from django.conf import settings
 
@@ -44,10 +53,18 @@ def isolate(data_dir: Path) -> None:
             raise BenchmarkError(
                 "Django settings are already loaded: the benchmarks must start in a fresh process"
             )
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    if broker.startswith(("redis://", "rediss://")):
+        os.environ.setdefault(BROKER_VARIABLE, broker)
     os.environ["CONNECT_DATA_DIR"] = str(data_dir)
     os.environ["MEDIA_ROOT"] = str(data_dir / "media")
     os.environ.update(ISOLATED_ENVIRONMENT)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "connect.settings")
+
+
+def redis_broker_url() -> str:
+    """The Redis broker for a real worker, or "" when the run was given none."""
+    return os.environ.get(BROKER_VARIABLE, "")
 
 
 def setup_django() -> None:

@@ -20,6 +20,8 @@ class Entry:
     name: str
     module: str  # imported once Django is set up: database scenarios import models
     database: DatabaseNeed
+    # Starts Connect's own processes (gunicorn, a Celery worker on Redis) on the run's database.
+    worker: bool = False
 
     def load(self) -> ModuleType:
         module = importlib.import_module(self.module)
@@ -35,5 +37,10 @@ SCENARIOS: tuple[Entry, ...] = (
     Entry("services", "benchmarks.domain_services", DatabaseNeed.ANY),
     Entry("pages", "benchmarks.pages", DatabaseNeed.ANY),
     Entry("concurrent-imports", "benchmarks.concurrent_imports", DatabaseNeed.POSTGRESQL),
+    Entry("flow-races", "benchmarks.flow_races", DatabaseNeed.POSTGRESQL),
+    Entry("webhook-burst", "benchmarks.webhook_burst", DatabaseNeed.POSTGRESQL, worker=True),
+    Entry(
+        "many-integrations", "benchmarks.many_integrations", DatabaseNeed.POSTGRESQL, worker=True
+    ),
 )
 BY_NAME = {entry.name: entry for entry in SCENARIOS}

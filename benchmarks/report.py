@@ -55,11 +55,15 @@ make bench-quick                             # reduced sizes, under five minutes
 
 The database scenarios run on the database `DATABASE_URL` names the server of (SQLite when it
 is unset); the numbers that matter are PostgreSQL's, and the scenario that measures row locks
-between concurrent imports runs on PostgreSQL only. `make bench` and `make bench-quick` print
-the tables and write this page and `docs/benchmarks.json` (the same run as raw numbers, from
-which this page is rendered). Each scenario declares its targets beside its code; a **missed**
-target is reported below in a sentence saying why, an **invariant** (a sale imported twice, a
-deadlock, a query per displayed row) that breaks makes the command exit non-zero. A run with
+between concurrent imports runs on PostgreSQL only. The scenarios that run Connect as deployed
+(gunicorn, a Celery worker and beat, on that database) also need `CELERY_BROKER_URL=redis://…`
+naming a Redis database of their own; a scenario that cannot run (no Redis, or a flow it
+measures missing on the commit) is reported as not run, with why, and records no figure.
+`make bench` and `make bench-quick` print the tables and write this page and
+`docs/benchmarks.json` (the same run as raw numbers, from which this page is rendered). Each
+scenario declares its targets beside its code; a **missed** target is reported below in a
+sentence saying why, an **invariant** (a sale imported twice, a deadlock, a query per displayed
+row) that breaks makes the command exit non-zero. A run with
 `--only` is never written: this page is always one whole run.
 
 What a run touches: nothing of yours. Every folder Connect writes to points at a temporary

@@ -24,7 +24,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from types import ModuleType
 
-from benchmarks.checks import BenchmarkError
+from benchmarks.checks import BenchmarkError, NotRun
 from benchmarks.compare import compare_records
 from benchmarks.environment import (
     commit_description,
@@ -35,6 +35,7 @@ from benchmarks.environment import (
     isolate,
     load_average,
     machine_description,
+    redis_broker_url,
     setup_django,
     teardown_django,
     temporary_database,
@@ -242,9 +243,19 @@ def run_one(entry: Entry, module: ModuleType, sizes: object) -> ScenarioRecord:
             "DATABASE_URL=postgres://… to run it"
         )
         return scenario
+    if entry.worker and not redis_broker_url():
+        scenario.status = ScenarioStatus.SKIPPED
+        scenario.error = (
+            "not run: it starts a Celery worker on Redis and this run was given no Redis "
+            "broker: set CELERY_BROKER_URL=redis://… (a database of its own) to run it"
+        )
+        return scenario
     started = time.perf_counter()
     try:
         outcome = module.run(sizes)
+    except NotRun as reason:
+        scenario.status = ScenarioStatus.SKIPPED
+        scenario.error = f"not run: {reason}"
     except BenchmarkError as error:
         scenario.status = ScenarioStatus.FAILED
         scenario.error = str(error)
