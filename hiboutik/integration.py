@@ -29,7 +29,9 @@ from hiboutik.errors import (
     HiboutikValidationError,
 )
 from hiboutik.flows.catalogue_match import CatalogueMatch
+from hiboutik.flows.customers_export import CustomersExport
 from hiboutik.flows.products_export import ProductsExport
+from hiboutik.flows.products_images import ProductsImages
 from hiboutik.flows.products_update import ProductsUpdate
 from hiboutik.flows.stock_export import StockExport
 from hiboutik.php_form import PhpFormError, parse_php_form_body
@@ -59,6 +61,8 @@ FLOWS: list[type[Flow]] = [
     CatalogueMatch,
     ProductsExport,
     ProductsUpdate,
+    ProductsImages,
+    CustomersExport,
     StockExport,
 ]
 

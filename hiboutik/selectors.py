@@ -109,6 +109,10 @@ def product_bindings(scope: str) -> dict[int, str]:
 
 
 def _failed_since_changed(integration: Integration, flow_key: str, record_type: str):
+    return _failed_since(integration, flow_key, record_type, "updated_at")
+
+
+def _failed_since(integration: Integration, flow_key: str, record_type: str, changed: str):
     """An open error of this flow on the record, seen since the record last changed: the
     record waits for the operator's *Réessayer* or for its next change, so a run does not
     spend its calls failing on it again."""
@@ -118,7 +122,7 @@ def _failed_since_changed(integration: Integration, flow_key: str, record_type: 
         record_type=record_type,
         record_id=Cast(OuterRef("pk"), CharField()),
         status=IntegrationError.Status.OPEN,
-        last_seen_at__gte=OuterRef("updated_at"),
+        last_seen_at__gte=OuterRef(changed),
     )
 
 
@@ -197,22 +201,31 @@ class UnsentImage:
     hiboutik_id: int
     content_hash: str
     rank: int  # 0 for the product's first image
+    sku: str = ""
 
 
-def unsent_images(scope: str, *, after: int = 0, limit: int = 1000) -> list[UnsentImage]:
+def unsent_images(
+    scope: str,
+    *,
+    after: int = 0,
+    limit: int = 1000,
+    waiting: tuple[Integration, str] | None = None,
+) -> list[UnsentImage]:
     """Images of products bound whole (not to one size) in `scope` that have no binding yet,
     by image id after `after`, each with its rank among its product's images (three
     queries)."""
     product_refs = ExternalBinding.objects.filter(
         scope=scope, object_type="product", object_id=OuterRef("product_id")
     ).values("external_id")[:1]
+    images = ProductImage.objects.filter(~Exists(_bound(scope, "product_image")), pk__gt=after)
+    if waiting is not None:
+        images = images.filter(~Exists(_failed_since(*waiting, "product_image", "created_at")))
     rows = list(
-        ProductImage.objects.filter(~Exists(_bound(scope, "product_image")), pk__gt=after)
-        .annotate(hiboutik_ref=Subquery(product_refs))
+        images.annotate(hiboutik_ref=Subquery(product_refs))
         .filter(hiboutik_ref__isnull=False)
         .exclude(hiboutik_ref__contains=":")
         .order_by("pk")
-        .values_list("pk", "product_id", "hiboutik_ref", "content_hash")[:limit]
+        .values_list("pk", "product_id", "hiboutik_ref", "content_hash", "product__sku")[:limit]
     )
     ranks: dict[int, int] = {}
     ordered = ProductImage.objects.filter(product_id__in={row[1] for row in rows}).order_by(
@@ -224,8 +237,8 @@ def unsent_images(scope: str, *, after: int = 0, limit: int = 1000) -> list[Unse
         previous = product_id
         ranks[image_id] = rank
     return [
-        UnsentImage(pk, product_id, int(ref), content_hash, ranks.get(pk, 0))
-        for pk, product_id, ref, content_hash in rows
+        UnsentImage(pk, product_id, int(ref), content_hash, ranks.get(pk, 0), sku)
+        for pk, product_id, ref, content_hash, sku in rows
     ]
 
 
@@ -325,3 +338,12 @@ def products_by_id(product_ids: Iterable[int]) -> dict[int, Product]:
         product.pk: product
         for product in Product.objects.filter(pk__in=set(product_ids)).only("pk", "sku", "name")
     }
+
+
+def unbound_customer_ids(scope: str, customer_ids: Iterable[int]) -> set[int]:
+    """Those of `customer_ids` that exist and have no binding in `scope` (one query)."""
+    return set(
+        Customer.objects.filter(pk__in=set(customer_ids))
+        .filter(~Exists(_bound(scope, "customer")))
+        .values_list("pk", flat=True)
+    )

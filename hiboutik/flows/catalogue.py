@@ -78,3 +78,42 @@ def needs_push(
     except LookupError:
         return True  # products.update records the missing tax
     return bool(changes)
+
+
+class PendingCreates:
+    """Creates sent to Hiboutik whose binding is not committed yet, kept in the run's cursor
+    (saved, hence committed, at once): a run that finds some left by a run that stopped looks
+    those records up before creating them again. Creates are never re-sent blindly."""
+
+    def __init__(self, ctx) -> None:
+        self._ctx = ctx
+        self._loaded = set(_pending_in(ctx.previous_cursor)) | set(_pending_in(ctx.run.cursor))
+        self._ids = set(self._loaded)
+
+    def __contains__(self, record_id: int) -> bool:
+        return record_id in self._ids
+
+    def add(self, record_id: int) -> None:
+        self._ids.add(record_id)
+        self._ctx.save_cursor({"pending": sorted(self._ids)})
+
+    def remove(self, record_id: int) -> None:
+        if record_id in self._ids:
+            self._ids.discard(record_id)
+            self._ctx.save_cursor({"pending": sorted(self._ids)})
+
+    def keep_only(self, still_unbound) -> None:
+        """At the end of a run: forget the ids bound meanwhile (`still_unbound(ids)` says
+        which are not); no query when nothing was pending."""
+        if not self._loaded:
+            return
+        left = still_unbound(self._ids)
+        if left != self._ids or self._ctx.run.cursor is None:
+            self._ids = set(left)
+            self._ctx.save_cursor({"pending": sorted(self._ids)})
+
+
+def _pending_in(cursor) -> list[int]:
+    if isinstance(cursor, dict):
+        return [int(value) for value in cursor.get("pending", []) if str(value).isdigit()]
+    return []

@@ -18,7 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from hiboutik.errors import HiboutikNotFound, HiboutikValidationError
-from hiboutik.flows.catalogue import Taxes, needs_push, require_catalogue_owner, scope_of
+from hiboutik.flows.catalogue import (
+    PendingCreates,
+    Taxes,
+    needs_push,
+    require_catalogue_owner,
+    scope_of,
+)
 from hiboutik.mappers.catalogue import ConnectProduct, new_product, observed_state, product_state
 from hiboutik.product_refs import product_ref
 from hiboutik.selectors import connect_product, still_unbound, unbound_products
@@ -77,7 +83,7 @@ class ProductsExport(Flow):
             if len(batch) < BATCH:
                 break
             after = batch[-1].product_id
-        self._forget_bound_pending()
+        self._pending.keep_only(lambda ids: still_unbound(self._scope, ids))
 
     def retry(self, error: IntegrationError) -> Resolved:
         self._prepare()
@@ -92,10 +98,7 @@ class ProductsExport(Flow):
         self._scope = scope_of(self, "product")
         self._settings = self.ctx.config.products
         self._taxes = Taxes(self.ctx.client)
-        self._loaded = set(_pending_in(self.ctx.previous_cursor)) | set(
-            _pending_in(self.ctx.run.cursor)
-        )
-        self._pending = set(self._loaded)
+        self._pending = PendingCreates(self.ctx)
 
     def _export(self, product: ConnectProduct) -> None:
         if not product.sku_fits:
@@ -114,15 +117,15 @@ class ProductsExport(Flow):
             prices_include_tax=prices_include_tax,
             stock_managed=not self._settings.disable_stock_management,
         )
-        self._save_pending(add=product.product_id)
+        self._pending.add(product.product_id)
         try:
             hiboutik_id = self.ctx.client.create_product(sent)
         except (HiboutikValidationError, HiboutikNotFound):
-            self._save_pending(remove=product.product_id)  # refused: nothing was created
+            self._pending.remove(product.product_id)  # refused: nothing was created
             raise
         state = product_state(product, prices_include_tax=prices_include_tax, tax_id=tax_id)
         self._bind(product, hiboutik_id, state, dirty=False)
-        self._save_pending(remove=product.product_id)
+        self._pending.remove(product.product_id)
         self.ctx.count(created=1)
         self.ctx.client.confirm_product(hiboutik_id, sent)
 
@@ -144,7 +147,7 @@ class ProductsExport(Flow):
             prices_include_tax=self._settings.prices_include_tax,
         )
         self._bind(product, hiboutik.product_id, observed, dirty=dirty)
-        self._save_pending(remove=product.product_id)
+        self._pending.remove(product.product_id)
         self.ctx.log(FOUND_AFTER_STOP, sku=product.sku, id=hiboutik.product_id)
         self.ctx.count(updated=1)
         return True
@@ -156,26 +159,3 @@ class ProductsExport(Flow):
         bound = bindings_bind_many(scope=self._scope, object_type="product", bindings=[binding])
         if product.product_id not in bound:
             raise RecordError("already_bound", ALREADY_BOUND, {"id": hiboutik_id})
-
-    def _save_pending(self, *, add: int | None = None, remove: int | None = None) -> None:
-        if add is not None:
-            self._pending.add(add)
-        if remove is not None:
-            self._pending.discard(remove)
-        self.ctx.save_cursor({"pending": sorted(self._pending)})
-
-    def _forget_bound_pending(self) -> None:
-        """Keep in the cursor only the pending products still unbound (one query, and none
-        when nothing was pending)."""
-        if not self._loaded:
-            return
-        left = still_unbound(self._scope, self._pending)
-        if left != self._pending or self.ctx.run.cursor is None:
-            self._pending = left
-            self.ctx.save_cursor({"pending": sorted(left)})
-
-
-def _pending_in(cursor: Any) -> list[int]:
-    if isinstance(cursor, dict):
-        return [int(value) for value in cursor.get("pending", []) if str(value).isdigit()]
-    return []

@@ -1,0 +1,88 @@
+"""customers.export and products.images against the live simulator."""
+
+import pytest
+
+from integrations.models import ExternalBinding, IntegrationError
+from inventory.services import product_create
+from sales.models import Customer
+from sales.services import customer_create, customer_update
+from tests.factories import add_image
+from tests.hiboutik.flows.conftest import calls, routes, run
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def demo_integration(simulator_factory):
+    from tests.integrations.conftest import hiboutik_integration_for
+
+    sim = simulator_factory(seed="demo", search_match="substring")
+    return sim, hiboutik_integration_for(sim)
+
+
+def test_customers_are_found_by_email_or_created_then_changes_cost_one_put_each(
+    demo_integration,
+):
+    sim, integration = demo_integration
+    # In Hiboutik already (the demo seed); "martin@example.com" is a substring of it only.
+    known = customer_create(
+        email="camille.martin@example.com",
+        first_name="Camille",
+        last_name="Martin-Roux",
+        country="FR",
+    )
+    new = customer_create(email="martin@example.com", last_name="Martin", country="BE")
+    unnamed = Customer.objects.create(phone="0600000000")
+    before = len(sim.state.tables["customers"])
+
+    first = run(integration, "customers.export")
+
+    assert first.status == "partial", first.reason
+    assert (first.created, first.updated, first.failed) == (1, 1, 1)
+    assert len(sim.state.tables["customers"]) == before + 1
+    bound = dict(
+        ExternalBinding.objects.filter(object_type="customer").values_list(
+            "object_id", "external_id"
+        )
+    )
+    assert set(bound) == {known.pk, new.pk}
+    held = sim.state.tables["customers"][int(bound[known.pk])]
+    assert held["last_name"] == "Martin-Roux"  # Connect's value pushed to the one found
+    created = sim.state.tables["customers"][int(bound[new.pk])]
+    assert created["country"] == "BE" and created["email"] == "martin@example.com"
+    error = IntegrationError.objects.get(record_id=str(unnamed.pk))
+    assert error.code == "unidentified" and error.params == {"id": unnamed.pk}
+
+    customer_update(customer=new, first_name="Léa", phone="0102030405")
+    before, puts = calls(sim), routes(sim).get("PUT /customer/{customer_id}", 0)
+    second = run(integration, "customers.export")
+    assert calls(sim) - before == 2
+    assert routes(sim)["PUT /customer/{customer_id}"] - puts == 2
+    assert sim.state.tables["customers"][int(bound[new.pk])]["first_name"] == "Léa"
+
+    before = calls(sim)
+    assert run(integration, "customers.export").api_calls == 0
+    assert calls(sim) == before
+    assert second.updated == 1
+
+
+def test_each_new_image_is_uploaded_once(demo_integration):
+    sim, integration = demo_integration
+    product = product_create(sku="CASQUETTE", name="Casquette", price_incl_tax="19.50")
+    run(integration, "catalogue.match")
+    add_image(product, color="red")
+    add_image(product, color="blue")
+    before = calls(sim)
+
+    sent = run(integration, "products.images")
+
+    assert sent.status == "succeeded", sent.reason
+    assert sent.created == 2
+    assert calls(sim) - before == 2
+    assert ExternalBinding.objects.filter(object_type="product_image").count() == 2
+    before = calls(sim)
+    assert run(integration, "products.images").seen == 0
+    assert calls(sim) == before
+    add_image(product, color="green")
+    run(integration, "products.images")
+    assert calls(sim) - before == 1
