@@ -67,6 +67,7 @@ def test_run_flow_hands_a_run_the_other_side_delayed_to_a_worker(make_integratio
     make_integration(name="busy", **{"raise": "transient", "retry_after": 30})
     out, error = failing("run_flow", "busy", "count")
     run_row = FlowRun.objects.get()
+    assert f"Run #{run_row.pk} of count on busy: pending" in out
     assert run_row.status == FlowRun.Status.PENDING and run_row.retry_at is not None
     assert error.returncode == 1 and "handed to a worker" in str(error)
     assert sent[0]["kwargs"]["run_id"] == run_row.pk and sent[0]["countdown"] >= 30
