@@ -12,7 +12,7 @@ ways, each taking :class:`IntegrationTab` values:
 
 A tab's ``view(request, integration)`` answers its URL, ``/integrations/<pk>/<key>/`` (GET and
 POST), after the framework checked the login, the tab's permission and that the tab belongs to
-the integration. It renders with :func:`integrations.views.tab_pages.render_tab`, whose
+the integration. It renders with :func:`integrations.views.pages.render_tab`, whose
 template extends ``integrations/integration_page.html`` and fills ``{% block tab_content %}``,
 so the page keeps the integration's header and tab bar.
 """
