@@ -34,6 +34,7 @@ from hiboutik.flows.products_export import ProductsExport
 from hiboutik.flows.products_images import ProductsImages
 from hiboutik.flows.products_update import ProductsUpdate
 from hiboutik.flows.stock_export import StockExport
+from hiboutik.flows.stock_reconcile import StockReconcile
 from hiboutik.php_form import PhpFormError, parse_php_form_body
 from integrations.concurrency import GateTimeout, gate_for_account
 from integrations.flows import Flow, FlowFailed
@@ -64,6 +65,7 @@ FLOWS: list[type[Flow]] = [
     ProductsImages,
     CustomersExport,
     StockExport,
+    StockReconcile,
 ]
 
 
