@@ -42,6 +42,7 @@ from integrations.services.external_stock import (
     external_stock_set_believed,
 )
 from integrations.services.marks import stock_clear_marks
+from integrations.tabs import IntegrationTab
 
 # Beliefs not known yet (a product bound to one Hiboutik already had) are read one product a
 # call up to this many; more, and the warehouse is read whole, 250 rows a call.
@@ -97,6 +98,11 @@ class StockExport(Flow):
     )
     recommended_schedule = Schedule.every(5)
     essential = True
+    tabs = (
+        IntegrationTab(
+            "inventory", _("Inventory"), view="hiboutik.inventory_tab.inventory", order=27
+        ),
+    )
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)

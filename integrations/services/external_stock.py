@@ -160,6 +160,23 @@ def external_stock_force(
     return rows.update(dirty=True, mark_seq=F("mark_seq") + 1)
 
 
+def external_stock_resync(
+    *, integration: Integration, scope: str, product_ids: Iterable[int] | None = None
+) -> int:
+    """*Forcer la resynchronisation* from the Inventaire tab: start tracking the products bound
+    in `scope` that are not tracked yet (these, or all when None), then mark them dirty, so
+    the next stock run compares them and pushes what differs. Returns how many are marked."""
+    from integrations.selectors.external_stock import untracked_bound_products
+
+    wanted = None if product_ids is None else {int(product_id) for product_id in product_ids}
+    untracked = untracked_bound_products(integration, scope=scope)
+    if wanted is not None:
+        untracked = [product_id for product_id in untracked if product_id in wanted]
+    with transaction.atomic():
+        external_stock_ensure(integration=integration, product_ids=untracked)
+        return external_stock_force(integration=integration, product_ids=wanted)
+
+
 # --- batches of stock changes ----------------------------------------------------------------
 
 
