@@ -28,7 +28,8 @@ from django.utils.translation import gettext_noop
 from hiboutik.config import StockExportSettings
 from hiboutik.flows.stock_push import StockLine, StockPusher
 from hiboutik.product_refs import parse_product_ref, product_ref
-from integrations.flows import Flow, FlowContext
+from integrations.flows import Flow, FlowContext, Resolved
+from integrations.models import IntegrationError
 from integrations.schedules import Schedule
 from integrations.selectors.bindings import binding_scope
 from integrations.selectors.external_stock import (
@@ -39,6 +40,7 @@ from integrations.selectors.external_stock import (
 )
 from integrations.services.external_stock import (
     external_stock_ensure,
+    external_stock_force,
     external_stock_set_believed,
 )
 from integrations.services.marks import stock_clear_marks
@@ -69,6 +71,15 @@ def stock_settings(ctx: FlowContext) -> StockExportSettings | None:
         )
         return None
     return stock
+
+
+def retry_product(flow: Flow, error: IntegrationError) -> Resolved:
+    """*Réessayer* on a product's stock error: mark it, so the next stock export compares it
+    again and pushes what differs (no call now)."""
+    external_stock_force(integration=flow.integration, product_ids=[int(error.record_id)])
+    return Resolved(
+        gettext_noop("The product will be compared and pushed by the next stock export.")
+    )
 
 
 def plan_line(row: TrackedStock) -> StockLine | None:
@@ -155,6 +166,9 @@ class StockExport(Flow):
         result = pusher.push(lines, marks={**marks, **waiting})
         if result is None:
             self.ctx.log(gettext_noop("Another stock push is open; this run pushed nothing."))
+
+    def retry(self, error: IntegrationError) -> Resolved:
+        return retry_product(self, error)
 
     def _too_soon(self, every_minutes: int) -> bool:
         if every_minutes <= 0:

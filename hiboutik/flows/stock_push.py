@@ -128,7 +128,19 @@ class StockPusher:
             )
             return True
         stock_push_save(push, external_id=str(input_id))
-        stock_input = self.client.get_inventory_input(input_id, essential=self.essential)
+        try:
+            stock_input = self.client.get_inventory_input(input_id, essential=self.essential)
+        except HiboutikNotFound:
+            stock_push_close(push, status=ExternalStockPush.Status.DISCARDED)
+            self.ctx.log(
+                gettext_noop(
+                    "Stock order %(input)s of a stopped run no longer exists in Hiboutik; "
+                    "nothing to finish."
+                ),
+                level="warning",
+                input=input_id,
+            )
+            return True
         details = self.client.list_inventory_input_details(input_id, essential=self.essential)
         if not details:
             stock_push_close(push, status=ExternalStockPush.Status.DISCARDED)

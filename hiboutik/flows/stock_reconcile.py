@@ -17,11 +17,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from hiboutik.flows.stock_export import stock_settings
+from hiboutik.flows.stock_export import retry_product, stock_settings
 from hiboutik.flows.stock_push import StockLine, StockPusher
 from hiboutik.product_refs import product_ref
-from integrations.flows import Flow
-from integrations.models import Notification
+from integrations.flows import Flow, Resolved
+from integrations.models import IntegrationError, Notification
 from integrations.schedules import Schedule
 from integrations.selectors.bindings import binding_scope
 from integrations.selectors.external_stock import (
@@ -111,6 +111,9 @@ class StockReconcile(Flow):
         result = pusher.push(lines, marks=marks)
         if result is None:
             self.ctx.log(gettext_noop("Another stock push is open; this run pushed nothing."))
+
+    def retry(self, error: IntegrationError) -> Resolved:
+        return retry_product(self, error)
 
     def _report(self, drifts: list[Drift], *, corrected: int, missing: int, stock) -> None:
         self.ctx.log(

@@ -4,6 +4,7 @@ once — even when a run stops half-way."""
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from hiboutik.client import HiboutikClient
 from integrations.models import ExternalStock, ExternalStockPush, FlowRun, IntegrationError
@@ -56,7 +57,8 @@ def test_ten_changed_out_of_a_thousand_cost_twelve_calls(simulator_factory, nega
             assert ExternalStock.objects.get(product=product).believed == 20
         errors = IntegrationError.objects.filter(code="stock_decrease_refused")
         assert {int(e.record_id) for e in errors} == {setup.products[i].pk for i in decreases}
-        assert "Hiboutik" in errors.first().text()
+        with translation.override("en"):
+            assert "Hiboutik refuses to lower stock" in errors.first().text()
         # The refusal is remembered: the next decrease costs no call, an increase is pushed.
         change_stock(setup, {1: 2, 2: 13})
         before = setup.calls()
@@ -265,3 +267,36 @@ def test_without_warehouses_configured_a_run_does_nothing_and_says_why(simulator
     assert run.status == FlowRun.Status.SUCCEEDED
     assert setup.calls() == before
     assert "configur" in run.log_lines()[0]["text"]
+
+
+def test_retrying_a_refused_product_marks_it_for_the_next_export(simulator_factory):
+    from integrations import runner
+
+    setup = stock_setup(simulator_factory(seed="demo", negative_inventory="refused"), 5)
+    change_stock(setup, {0: 4})
+    assert setup.run().failed == 1
+    error = IntegrationError.objects.get(code="stock_decrease_refused")
+    assert not ExternalStock.objects.get(product=setup.products[0]).dirty
+    before = setup.calls()
+    outcome = runner.retry_error(error.pk)
+    assert outcome.run.status == FlowRun.Status.SUCCEEDED
+    assert setup.calls() == before
+    assert ExternalStock.objects.get(product=setup.products[0]).dirty
+    error.refresh_from_db()
+    assert error.status == "resolved"
+
+
+def test_an_open_push_whose_stock_order_vanished_is_dropped(simulator_factory):
+    setup = stock_setup(simulator_factory(seed="demo"), 5)
+    from integrations.services.external_stock import stock_push_open, stock_push_save
+
+    push = stock_push_open(
+        integration=setup.integration, run=None, flow_key="stock.export", label="gone"
+    )
+    stock_push_save(push, external_id="424242", lines=[{"product": 1, "ref": "1", "quantity": 1}])
+    change_stock(setup, {2: 12})
+    run = setup.run()
+    assert run.status == FlowRun.Status.SUCCEEDED
+    push.refresh_from_db()
+    assert push.status == "discarded"
+    assert setup.mismatches() == []

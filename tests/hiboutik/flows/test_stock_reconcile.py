@@ -4,6 +4,7 @@ corrected in one stock order, the beliefs reset, and the drift reported."""
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from integrations.models import ExternalStock, FlowRun, IntegrationError, Notification
 from inventory.models import StockItem
@@ -21,7 +22,8 @@ def set_hiboutik_stock(setup, changes):
 
 
 def log_texts(run):
-    return [line["text"] for line in run.log_lines()]
+    with translation.override("en"):
+        return [line["text"] for line in run.log_lines()]
 
 
 @pytest.mark.parametrize("negative_inventory", ["accepted", "refused"])
