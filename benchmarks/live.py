@@ -77,6 +77,7 @@ class ConnectProcess:
         self.command = command
         self.environment = environment
         self.process: subprocess.Popen[bytes] | None = None
+        self._log_start = 0
         self._log = tempfile.NamedTemporaryFile(prefix=f"bench-{self.name}-", suffix=".log")  # noqa: SIM115
 
     def __enter__(self) -> ConnectProcess:
@@ -98,6 +99,7 @@ class ConnectProcess:
         return self.process.pid
 
     def start(self) -> None:
+        self._log_start = Path(self._log.name).stat().st_size  # a restart reads its own lines
         self.process = subprocess.Popen(
             self.command,
             cwd=ROOT,
@@ -119,6 +121,11 @@ class ConnectProcess:
 
     def log(self) -> str:
         return Path(self._log.name).read_text(encoding="utf-8", errors="replace")
+
+    def log_since_start(self) -> str:
+        with open(self._log.name, "rb") as handle:
+            handle.seek(self._log_start)
+            return handle.read().decode("utf-8", errors="replace")
 
     def kill(self) -> None:
         """SIGKILL the whole process group, as the machine killing a worker would."""
@@ -202,7 +209,7 @@ class Worker(ConnectProcess):
         )
 
     def ready(self) -> bool:
-        return " ready." in self.log()
+        return " ready." in self.log_since_start()
 
 
 class Beat(ConnectProcess):
@@ -225,34 +232,37 @@ class Beat(ConnectProcess):
         )
 
     def ready(self) -> bool:
-        return "beat: Starting" in self.log() or "Scheduler: Sending" in self.log()
+        return "beat: Starting" in self.log_since_start()
 
 
 # --- the broker --------------------------------------------------------------------------------
 
 
+_redis = {}
+
+
 def redis_client():
+    """One client per broker URL for the process (a tick of the month asks many times)."""
     import redis
 
-    return redis.Redis.from_url(require_worker_services())
+    url = require_worker_services()
+    if url not in _redis:
+        _redis[url] = redis.Redis.from_url(url)
+    return _redis[url]
 
 
 def purge_queue() -> None:
     """Nothing left over from another run: the queue and its unacknowledged messages."""
-    client = redis_client()
-    try:
-        client.delete(QUEUE, "unacked", "unacked_index")
-    finally:
-        client.close()
+    redis_client().delete(QUEUE, "unacked", "unacked_index")
 
 
 def queued() -> int:
     """Messages waiting or being worked on (delivered, not yet acknowledged)."""
-    client = redis_client()
-    try:
-        return int(client.llen(QUEUE)) + int(client.hlen("unacked"))
-    finally:
-        client.close()
+    pipeline = redis_client().pipeline(transaction=False)
+    pipeline.llen(QUEUE)
+    pipeline.hlen("unacked")
+    waiting, unacked = pipeline.execute()
+    return int(waiting) + int(unacked)
 
 
 @contextmanager

@@ -22,6 +22,9 @@ class Entry:
     database: DatabaseNeed
     # Starts Connect's own processes (gunicorn, a Celery worker on Redis) on the run's database.
     worker: bool = False
+    # Part of the smoke run of every scenario; the months are too long for it and are run on
+    # their own by the test suite (tests/benchmarks/test_month.py).
+    smoke: bool = True
 
     def load(self) -> ModuleType:
         module = importlib.import_module(self.module)
@@ -37,8 +40,23 @@ SCENARIOS: tuple[Entry, ...] = (
     Entry("services", "benchmarks.domain_services", DatabaseNeed.ANY),
     Entry("pages", "benchmarks.pages", DatabaseNeed.ANY),
     Entry("concurrent-imports", "benchmarks.concurrent_imports", DatabaseNeed.POSTGRESQL),
-    Entry("flow-races", "benchmarks.flow_races", DatabaseNeed.POSTGRESQL),
+    Entry("stock-export", "benchmarks.stock_export", DatabaseNeed.POSTGRESQL),
     Entry("webhook-burst", "benchmarks.webhook_burst", DatabaseNeed.POSTGRESQL, worker=True),
+    Entry("flow-races", "benchmarks.flow_races", DatabaseNeed.POSTGRESQL),
+    Entry(
+        "simulated-month",
+        "benchmarks.simulated_month",
+        DatabaseNeed.POSTGRESQL,
+        worker=True,
+        smoke=False,
+    ),
+    Entry(
+        "month-under-faults",
+        "benchmarks.month_under_faults",
+        DatabaseNeed.POSTGRESQL,
+        worker=True,
+        smoke=False,
+    ),
     Entry(
         "many-integrations", "benchmarks.many_integrations", DatabaseNeed.POSTGRESQL, worker=True
     ),

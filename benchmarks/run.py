@@ -160,7 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     given = sys.argv[1:] if argv is None else argv
     command = " ".join(["python -m benchmarks", shlex.join(given)]).strip()
     mode = Mode.SMOKE if args.smoke else Mode.QUICK if args.quick else Mode.FULL
-    selected = [BY_NAME[name] for name in dict.fromkeys(args.only)] if args.only else SCENARIOS
+    if args.only:
+        selected = [BY_NAME[name] for name in dict.fromkeys(args.only)]
+    else:
+        selected = [entry for entry in SCENARIOS if entry.smoke or mode != Mode.SMOKE]
     # Static files come from the source folders: no collected folder is expected.
     warnings.filterwarnings("ignore", message="No directory at")
 

@@ -38,6 +38,7 @@ class SimulatorProcess:
         products: int = 0,
         max_concurrent: int = 30,
         quota: int = 100_000_000,
+        extra_arguments: tuple[str, ...] = (),
     ) -> None:
         self.arguments = [
             "--port=0",
@@ -49,6 +50,7 @@ class SimulatorProcess:
             f"--latency-ms={latency_ms}",
             f"--products={products}",
             f"--max-concurrent={max_concurrent}",
+            *extra_arguments,
         ]
         self.user, self.api_key = USER, API_KEY
         self.base_url = ""

@@ -1,0 +1,87 @@
+"""B7: the simulated month under faults — the same shop, while Hiboutik fails calls, the webhook
+receiver goes down, the worker is killed mid-flow, and the simulator answers its harder way."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from benchmarks.month import Faults, Month
+from benchmarks.results import Table
+from benchmarks.scenario import Mode, Outcome
+from benchmarks.simulated_month import SIZES as MONTH_SIZES
+from benchmarks.simulated_month import MonthSizes, month_outcome, month_targets
+
+NAME = "month-under-faults"
+TITLE = "B7 · The simulated month under faults"
+
+# Fewer days than the month itself: a full 30 days twice does not fit `make bench`'s half hour
+# on two cores. The calls are projected to 30 days and compared with the same days without
+# faults (the month is drawn day by day: day k is the same whatever the days played).
+SIZES = {
+    Mode.FULL: MonthSizes(replace(MONTH_SIZES[Mode.FULL].shape, days=7)),
+    Mode.QUICK: MonthSizes(replace(MONTH_SIZES[Mode.QUICK].shape, days=1)),
+    # Killing the worker needs the worker, even in the smallest run.
+    Mode.SMOKE: MonthSizes(replace(MONTH_SIZES[Mode.SMOKE].shape, days=1)),
+}
+FAULTS = Faults(
+    call_error_rate=0.03,
+    reset_rate=0.019,
+    slow_rate=0.001,
+    retry_after=1,
+    receiver_down_share=0.01,
+    worker_kills=2,
+    simulator_switches=(
+        "--page-param=ignored",
+        "--exchange-mode=credit-note",
+        "--search-match=substring",
+    ),
+)
+TARGETS = month_targets(calls_target=False)
+
+
+def describe(sizes: MonthSizes) -> str:
+    shape = sizes.shape
+    faults = FAULTS
+    rate = faults.call_error_rate + faults.reset_rate + faults.slow_rate
+    return f"""\
+**What.** The simulated month's shop and flows (previous section), {shape.days} day(s), while
+{rate:.0%} of Hiboutik calls fail — {faults.call_error_rate:.1%} answered 503 with `Retry-After:
+{faults.retry_after}`, {faults.reset_rate:.1%} connections reset, {faults.slow_rate:.1%}
+answered after the client's 30-second read timeout — the webhook receiver (gunicorn) is stopped
+{faults.receiver_down_share:.0%} of the time, in the store's busy hours (the till's webhooks
+fail meanwhile and are never resent), the worker is killed with SIGKILL {faults.worker_kills}
+times while it runs a flow (a new one starts at once), and the simulator runs under its harder
+switches: {", ".join(f"`{switch}`" for switch in faults.simulator_switches)}.
+
+The same invariants as the month without faults must hold: nothing lost, nothing imported twice,
+no stock moved twice, both sides' stock equal at the end. The extra calls the faults cost are
+the difference with the same days without faults, when the month without faults ran in the
+same run (its first days are these days).
+
+**Why.** After weeks of a flaky network, a receiver restarted during a deploy and a worker
+killed by the machine, every sale must still be in Connect once, and the stock the same on both
+sides."""
+
+
+def run(sizes: MonthSizes) -> Outcome:
+    shape = sizes.shape
+    result = Month(shape, FAULTS).play()
+    baseline = Month.baseline_calls(shape)
+    outcome = month_outcome(result, shape, baseline=baseline)
+    faults = Table(
+        "The faults, as they happened",
+        ["Worker kills", "Receiver down (min)", "Sales whose webhook failed", "Calls",
+         "Calls without faults, same days", "Extra calls"],
+    )  # fmt: skip
+    faults.add(
+        result.worker_kills,
+        result.receiver_down_minutes,
+        result.failed_webhooks,
+        result.calls,
+        baseline,
+        None if baseline is None else result.calls - baseline,
+    )
+    outcome.tables.insert(0, faults)
+    outcome.figures["fault_extra_calls"] = None if baseline is None else result.calls - baseline
+    outcome.figures["worker_kills"] = result.worker_kills
+    return outcome
