@@ -41,6 +41,8 @@ SCENARIOS: tuple[Entry, ...] = (
     Entry("pages", "benchmarks.pages", DatabaseNeed.ANY),
     Entry("concurrent-imports", "benchmarks.concurrent_imports", DatabaseNeed.POSTGRESQL),
     Entry("stock-export", "benchmarks.stock_export", DatabaseNeed.POSTGRESQL),
+    Entry("stock-reconcile", "benchmarks.stock_reconcile", DatabaseNeed.POSTGRESQL),
+    Entry("order-import", "benchmarks.order_import", DatabaseNeed.POSTGRESQL, worker=True),
     Entry("webhook-burst", "benchmarks.webhook_burst", DatabaseNeed.POSTGRESQL, worker=True),
     Entry("flow-races", "benchmarks.flow_races", DatabaseNeed.POSTGRESQL),
     Entry(

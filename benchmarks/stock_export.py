@@ -155,7 +155,7 @@ def run(sizes: Sizes) -> Outcome:
 
 def _one(catalogue: int, sizes: Sizes, table: Table) -> dict[str, float]:
     with SimulatorProcess(latency_ms=LATENCY_MS, products=catalogue) as simulator:
-        integration, warehouse, products = _bound_catalogue(catalogue, simulator)
+        integration, warehouse, products = bound_catalogue(catalogue, simulator)
         step = max(1, round(1 / sizes.dirty_share))
         changed = products[::step]
         result = stock_set_many(
@@ -222,21 +222,27 @@ def _one(catalogue: int, sizes: Sizes, table: Table) -> dict[str, float]:
     }
 
 
-def _bound_catalogue(
-    count: int, simulator: SimulatorProcess
+def bound_catalogue(
+    count: int,
+    simulator: SimulatorProcess,
+    *,
+    stock_config: bool = True,
+    stock: int = STOCK,
+    extra_config: dict | None = None,
 ) -> tuple[Integration, Warehouse, list[Product]]:
     """``count`` products bound one to one to the simulator's bulk products (ids 1…count, 10
-    units each), Connect holding and believing the same 10: made in bulk, as a catalogue
-    matched long ago would be, and none marked."""
+    units each), Connect holding ``stock`` and believing Hiboutik holds 10: made in bulk, as a
+    catalogue matched long ago would be, and none marked. The integration exports the stock
+    of the warehouse when ``stock_config``; ``extra_config`` adds its other sections."""
     warehouse = Warehouse.objects.create(code="STOCK", name="Dépôt")
+    config: dict = {
+        "general": {"account": "bench", "user": simulator.user, "api_url": simulator.base_url},
+        **(extra_config or {}),
+    }
+    if stock_config:
+        config["stock"] = {"connect_warehouse_ids": [warehouse.pk], "hiboutik_warehouse_id": 1}
     integration = integration_create(
-        type="hiboutik",
-        name="B1 stock",
-        config={
-            "general": {"account": "bench", "user": simulator.user, "api_url": simulator.base_url},
-            "stock": {"connect_warehouse_ids": [warehouse.pk], "hiboutik_warehouse_id": 1},
-        },
-        secrets={"api_key": simulator.api_key},
+        type="hiboutik", name="Boutique", config=config, secrets={"api_key": simulator.api_key}
     )
     Product.objects.bulk_create(
         [
@@ -256,7 +262,7 @@ def _bound_catalogue(
         "the products' ids must be the simulator's (an empty database numbers them from 1)",
     )
     StockItem.objects.bulk_create(
-        [StockItem(product=p, warehouse=warehouse, physical=STOCK) for p in products],
+        [StockItem(product=p, warehouse=warehouse, physical=stock) for p in products],
         batch_size=5_000,
     )
     scope = binding_scope(integration, "product")

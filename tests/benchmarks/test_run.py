@@ -19,8 +19,8 @@ POSTGRES = settings.USING_POSTGRES
 REDIS = settings.CELERY_BROKER_URL.startswith("redis://")
 # Scenarios that need a server database, and those that also start Connect's own processes
 # (gunicorn, a Celery worker on Redis).
-NEEDS_POSTGRES = {"concurrent-imports", "flow-races", "stock-export"}
-NEEDS_WORKER = {"webhook-burst", "many-integrations"}
+NEEDS_POSTGRES = {"concurrent-imports", "flow-races", "stock-export", "stock-reconcile"}
+NEEDS_WORKER = {"webhook-burst", "many-integrations", "order-import"}
 
 
 def run_benchmarks(*args: str, module: str = "benchmarks") -> subprocess.CompletedProcess:
@@ -107,6 +107,9 @@ def check_figures(scenarios: dict) -> None:
             stock = scenarios["stock-export"]["figures"]
             assert stock["extra_calls"] == stock["stock_not_pushed"] == stock["idle_calls"] == 0
             assert stock["calls"] == 5 + 2  # 1 % of 500 changed, + the input and its validation
+        if not missing_flows("stock-reconcile"):
+            reconcile = scenarios["stock-reconcile"]["figures"]
+            assert reconcile["extra_reads"] == reconcile["other_calls"] == 0
         races = scenarios["flow-races"]["figures"]
         assert races["bursts_not_one_run"] == races["unrecorded_triggers"] == 0
         assert races["errors_not_one_order"] == races["errors_not_one_retry_run"] == 0
@@ -115,6 +118,10 @@ def check_figures(scenarios: dict) -> None:
         burst = scenarios["webhook-burst"]["figures"]
         assert burst["sales_not_stored_once"] == burst["failed_posts"] == 0
         assert burst["deliveries_counted"] == 20 * 3 and burst["p99_ms"] >= burst["p50_ms"] > 0
+        if not missing_flows("order-import"):
+            imports = scenarios["order-import"]["figures"]
+            assert imports["first_run_calls"] == imports["sales_not_one_order"] == 0
+            assert imports["second_run_calls"] == imports["second_run_changes"] == 0
         if not missing_flows("many-integrations"):
             idle = scenarios["many-integrations"]["figures"]
             assert idle["idle_calls"] == 0 and idle["integrations_per_worker"] > 0
