@@ -96,7 +96,8 @@ MONTH_FLOWS = (
 TICK = timedelta(minutes=5)  # the shortest recommended schedule
 MONTH_START = datetime(2027, 6, 1, tzinfo=PARIS)  # a 30-day month: the quota month is the month
 HIBOUTIK_STORE = HIBOUTIK_WAREHOUSE = 1
-PAYMENTS = ("ESP", "CB", "CHE")
+# The store's payment types, and the credit note an exchange gives (a replacement paid by it).
+PAYMENTS = ("ESP", "CB", "CHE", "AVOIR")
 SEED_FAULTS = 7
 IDLE_TIMEOUT = 300.0  # seconds a tick may wait for the worker before the month gives up
 
@@ -663,7 +664,20 @@ class Month:
             for index, quantity in lines
         ]
 
+    def _on_shelf(self, lines: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+        """The lines the cashier can sell: what the shelf (Hiboutik's stock) holds."""
+        shelf = self._hiboutik_stock([str(self.hiboutik_ids[index]) for index, _q in lines])
+        return tuple(
+            (index, quantity)
+            for index, quantity in lines
+            if shelf.get(str(self.hiboutik_ids[index]), 0) >= quantity
+        )
+
     def _till_sale(self, event: TillSale) -> None:
+        lines = self._on_shelf(event.lines)
+        if not lines:
+            return
+        event = replace(event, lines=lines)
         body: dict[str, Any] = {"store_id": HIBOUTIK_STORE, "lines": self._sale_lines(event.lines)}
         if event.customer == "known":
             body["customer_id"] = self.shop.hiboutik_customers[event.known_customer]
@@ -812,12 +826,14 @@ class Month:
         bound = self._bindings([product.pk for product in products])
         hiboutik = self._hiboutik_stock()
         available = self._connect_available(list(bound))
-        differences = [
-            f"{product.sku}: Hiboutik {hiboutik.get(bound.get(product.pk, ''), 'no product')}, "
-            f"Connect {available.get(product.pk)}"
+        differing = [
+            product
             for product in products
             if product.pk not in bound
             or hiboutik.get(bound[product.pk]) != available.get(product.pk)
+        ]
+        differences = [
+            self._difference(product, bound, hiboutik, available) for product in differing
         ]
         month = MONTH_START.strftime("%Y-%m")
         stats = self.simulator.stats()
@@ -863,6 +879,33 @@ class Month:
             receiver_down_minutes=sum(
                 (end - start).total_seconds() / 60 for start, end in self.outages
             ),
+        )
+
+    def _difference(
+        self,
+        product: Product,
+        bound: dict[int, str],
+        hiboutik: dict[str, int],
+        available: dict[int, int],
+    ) -> str:
+        """One product whose stock differs, with what explains it: the belief and the moves."""
+        from integrations.models import ExternalStock
+        from inventory.models import StockMovement
+
+        belief = (
+            ExternalStock.objects.filter(integration=self.shop.integration, product=product)
+            .values_list("believed", "dirty")
+            .first()
+        )
+        moves = ", ".join(
+            f"{reason} {quantity:+d}"
+            for reason, quantity in StockMovement.objects.filter(product=product)
+            .order_by("pk")
+            .values_list("reason", "quantity")
+        )
+        return (
+            f"{product.sku}: Hiboutik {hiboutik.get(bound.get(product.pk, ''), 'no product')}, "
+            f"Connect {available.get(product.pk)} (believed, marked: {belief}; moves: {moves})"
         )
 
     def _lower_bounds(self) -> dict[str, tuple[int, str]]:
