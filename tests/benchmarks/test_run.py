@@ -78,7 +78,12 @@ def missing_flows(name: str) -> list[str]:
     from benchmarks.many_integrations import SCHEDULED_FLOWS
     from integrations.registry import get_type
 
-    needed = {"many-integrations": SCHEDULED_FLOWS, "stock-export": ("stock.export",)}.get(name, ())
+    needed = {
+        "many-integrations": SCHEDULED_FLOWS,
+        "stock-export": ("stock.export",),
+        "stock-reconcile": ("stock.reconcile",),
+        "order-import": ("orders.import",),
+    }.get(name, ())
     return [key for key in needed if not get_type("hiboutik").has_flow(key)]
 
 
