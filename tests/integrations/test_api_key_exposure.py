@@ -70,42 +70,26 @@ def test_the_api_key_never_leaves_the_encrypted_field(
 
     with extra_flows():
         SalesImport.blocked = {"1002"}
-        page(
-            "post",
-            reverse("integrations:integration_add") + "?type=hiboutik",
-            name="Boutique",
-            enabled="on",
-            general__account="demo",
-            general__user=USER,
-            api_key=KEY,
-            general__api_url=sim.base_url,
-            general__max_concurrency="4",
-            general__monthly_quota="10000",
-            order_import__hiboutik_store_id="1",
-            order_import__reconciliation_minutes="60",
-            order_import__time_zone="Europe/Paris",
-            order_import__sku_mapping="REF:GHOST\nno colon",  # refused: the form comes back
-            guest__country="FR",
-            products__prices_include_tax="1",
-        )
+        add = reverse("integrations:integration_add") + "?type=hiboutik"
+        form = {
+            "name": "Boutique",
+            "enabled": "on",
+            "general__account": "demo",
+            "general__user": USER,
+            "api_key": KEY,
+            "general__api_url": sim.base_url,
+            "general__max_concurrency": "4",
+            "general__monthly_quota": "10000",
+            "order_import__hiboutik_store_id": "1",
+            "order_import__reconciliation_minutes": "60",
+            "order_import__time_zone": "Europe/Paris",
+            "guest__country": "FR",
+            "products__prices_include_tax": "1",
+        }
+        # A bad mapping line is refused: the form comes back, with the key typed.
+        page("post", add, **form, order_import__sku_mapping="REF:GHOST\nno colon")
         assert not Integration.objects.exists()
-        page(
-            "post",
-            reverse("integrations:integration_add") + "?type=hiboutik",
-            name="Boutique",
-            enabled="on",
-            general__account="demo",
-            general__user=USER,
-            api_key=KEY,
-            general__api_url=sim.base_url,
-            general__max_concurrency="4",
-            general__monthly_quota="10000",
-            order_import__hiboutik_store_id="1",
-            order_import__reconciliation_minutes="60",
-            order_import__time_zone="Europe/Paris",
-            guest__country="FR",
-            products__prices_include_tax="1",
-        )
+        page("post", add, **form)
         integration = Integration.objects.get(name="Boutique")
         assert integration.secret("api_key") == KEY
         pk = integration.pk
