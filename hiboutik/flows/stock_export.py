@@ -82,6 +82,20 @@ def retry_product(flow: Flow, error: IntegrationError) -> Resolved:
     )
 
 
+def log_missing_rows(ctx: FlowContext, count: int, warehouse_id: int) -> None:
+    """Bound products the Hiboutik warehouse has no stock row for are left alone: say so."""
+    if count:
+        ctx.log(
+            gettext_noop(
+                "Hiboutik has no stock row for %(count)s bound products in warehouse "
+                "%(warehouse)s: not pushed."
+            ),
+            level="warning",
+            count=count,
+            warehouse=warehouse_id,
+        )
+
+
 def plan_line(row: TrackedStock) -> StockLine | None:
     """The change that makes Hiboutik hold what Connect has available; None when it already
     does (or the belief is unknown, or the product is no longer bound)."""
@@ -188,17 +202,7 @@ class StockExport(Flow):
         }
         if believed:
             external_stock_set_believed(integration=self.integration, believed=believed)
-        missing = len(unknown) - len(believed)
-        if missing:
-            self.ctx.log(
-                gettext_noop(
-                    "Hiboutik has no stock row for %(count)s bound products in warehouse "
-                    "%(warehouse)s: not pushed."
-                ),
-                level="warning",
-                count=missing,
-                warehouse=warehouse_id,
-            )
+        log_missing_rows(self.ctx, len(unknown) - len(believed), warehouse_id)
         return [
             replace(row, believed=believed[row.product_id]) if row.product_id in believed else row
             for row in batch

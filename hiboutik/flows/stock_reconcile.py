@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from hiboutik.flows.stock_export import retry_product, stock_settings
+from hiboutik.flows.stock_export import log_missing_rows, retry_product, stock_settings
 from hiboutik.flows.stock_push import StockLine, StockPusher
 from hiboutik.product_refs import product_ref
 from integrations.flows import Flow, Resolved
@@ -143,16 +143,7 @@ class StockReconcile(Flow):
                 level="warning",
                 count=len(drifts) - REPORTED_PRODUCTS,
             )
-        if missing:
-            self.ctx.log(
-                gettext_noop(
-                    "Hiboutik has no stock row for %(count)s bound products in warehouse "
-                    "%(warehouse)s: not pushed."
-                ),
-                level="warning",
-                count=missing,
-                warehouse=stock.hiboutik_warehouse_id,
-            )
+        log_missing_rows(self.ctx, missing, stock.hiboutik_warehouse_id)
         if len(drifts) > stock.drift_alert_products:
             notify(
                 title=gettext_noop("%(integration)s: stock differed for %(count)s products"),
