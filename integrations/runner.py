@@ -295,6 +295,8 @@ def _execute(run: FlowRun, spec: IntegrationType, body) -> RunOutcome:
     heartbeat = _Heartbeat(run.pk)
     retry_in = None
     with metered(run.flow_key, essential=flow_class.essential) as meter:
+        # A run resumed after a transient refusal carries on counting from its earlier attempts.
+        meter.add(run.api_calls)
         ctx.meter = meter
         heartbeat.start()
         try:
