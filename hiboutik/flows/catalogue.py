@@ -13,6 +13,7 @@ from hiboutik.selectors import catalogue_owner
 from hiboutik.types import Tax
 from integrations.flows import Flow, FlowFailed, RecordError
 from integrations.selectors.bindings import binding_scope
+from integrations.services.errors import errors_resolve_records
 
 NOT_OWNER = gettext_noop(
     "Integration %(owner)s writes the catalogue of this Hiboutik account (its oldest enabled "
@@ -117,3 +118,32 @@ def _pending_in(cursor) -> list[int]:
     if isinstance(cursor, dict):
         return [int(value) for value in cursor.get("pending", []) if str(value).isdigit()]
     return []
+
+
+def record_failure(ctx, record_type: str, record_id: int, error: RecordError) -> None:
+    """What `ctx.record` does with a `RecordError`, for a record checked outside one."""
+    ctx.count(seen=1)
+    ctx.fail_record(
+        record_type,
+        record_id,
+        error.code,
+        error.message,
+        error.params,
+        detail=error.detail,
+        payload=error.payload,
+    )
+
+
+def settle_quiet(ctx, record_type: str, record_ids: list[int]) -> None:
+    """Records of a batch that needed no call (marked, but Hiboutik holds them already): seen
+    and skipped, and any open error of theirs closed, in one query for the whole batch rather
+    than one per record."""
+    if not record_ids:
+        return
+    ctx.count(seen=len(record_ids), skipped=len(record_ids))
+    errors_resolve_records(
+        integration=ctx.integration,
+        flow_key=ctx.run.flow_key,
+        record_type=record_type,
+        record_ids=record_ids,
+    )

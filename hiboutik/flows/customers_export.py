@@ -14,7 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from hiboutik.errors import HiboutikNotFound, HiboutikValidationError
-from hiboutik.flows.catalogue import PendingCreates, require_catalogue_owner, scope_of
+from hiboutik.flows.catalogue import (
+    PendingCreates,
+    require_catalogue_owner,
+    scope_of,
+    settle_quiet,
+)
 from hiboutik.mappers.customers import (
     ConnectCustomer,
     customer_changes,
@@ -22,7 +27,7 @@ from hiboutik.mappers.customers import (
     customer_state,
     new_customer,
 )
-from hiboutik.selectors import BoundRow, dirty_customers, unbound_customer_ids, unbound_customers
+from hiboutik.selectors import dirty_customers, unbound_customer_ids, unbound_customers
 from integrations.flows import Flow, RecordError
 from integrations.models import ExternalBinding
 from integrations.schedules import Schedule
@@ -76,10 +81,18 @@ class CustomersExport(Flow):
         self._pending.keep_only(lambda ids: unbound_customer_ids(scope, ids))
         while changed:
             pushed: dict[int, int] = {}
+            quiet: list[int] = []
             for row in changed:
-                with self.ctx.record("customer", row.item.customer_id):
-                    self._update(row)
+                desired = customer_state(row.item)
+                if not customer_changes(desired, row.pushed_state):
+                    quiet.append(row.item.customer_id)
                     pushed[row.binding_id] = row.mark_seq
+                    continue
+                with self.ctx.record("customer", row.item.customer_id):
+                    self._push(int(row.external_id), desired, row.pushed_state, row.binding_id)
+                    self.ctx.count(updated=1)
+                    pushed[row.binding_id] = row.mark_seq
+            settle_quiet(self.ctx, "customer", quiet)
             bindings_clear_marks(pushed)
             if len(changed) < BATCH:
                 break
@@ -115,14 +128,6 @@ class CustomersExport(Flow):
         self._bind(customer, hiboutik_id, desired)
         self._pending.remove(customer.customer_id)
         self.ctx.count(created=1)
-
-    def _update(self, row: BoundRow) -> None:
-        desired = customer_state(row.item)
-        if not customer_changes(desired, row.pushed_state):
-            self.ctx.count(skipped=1)
-            return
-        self._push(int(row.external_id), desired, row.pushed_state, row.binding_id)
-        self.ctx.count(updated=1)
 
     def _push(self, hiboutik_id: int, desired: dict, held: dict, binding_id: int) -> None:
         """One PUT per field that differs; what was sent is recorded even if a later PUT

@@ -12,8 +12,15 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from hiboutik.flows.catalogue import TAX_UNKNOWN, Taxes, require_catalogue_owner, scope_of
-from hiboutik.mappers.catalogue import TAX, product_changes, product_state
+from hiboutik.flows.catalogue import (
+    TAX_UNKNOWN,
+    Taxes,
+    record_failure,
+    require_catalogue_owner,
+    scope_of,
+    settle_quiet,
+)
+from hiboutik.mappers.catalogue import TAX, Change, product_changes, product_state
 from hiboutik.product_refs import parse_product_ref
 from hiboutik.selectors import BoundRow, dirty_products
 from integrations.flows import Flow, RecordError
@@ -46,16 +53,38 @@ class ProductsUpdate(Flow):
         self._prices_include_tax = self.ctx.config.products.prices_include_tax
         while batch:
             pushed: dict[int, int] = {}
+            quiet: list[int] = []
             for row in batch:
-                with self.ctx.record("product", row.item.product_id):
-                    self._push(row)
+                if self._handle(row, quiet):
                     pushed[row.binding_id] = row.mark_seq
+            settle_quiet(self.ctx, "product", quiet)
             bindings_clear_marks(pushed)
             if len(batch) < BATCH:
                 break
             batch = dirty_products(scope, after=batch[-1].binding_id, limit=BATCH)
 
-    def _push(self, row: BoundRow) -> None:
+    def _handle(self, row: BoundRow, quiet: list[int]) -> bool:
+        """Push one marked product; True when its mark may be cleared. A product that needs
+        no call costs no query here either (the batch settles it)."""
+        product_id = row.item.product_id
+        try:
+            hiboutik_id, changes, state, desired = self._plan(row)
+        except RecordError as error:
+            record_failure(self.ctx, "product", product_id, error)
+            return False
+        if not changes:
+            if state != row.pushed_state:
+                binding_set_pushed_state(ExternalBinding(pk=row.binding_id), state)
+            quiet.append(product_id)
+            return True
+        with self.ctx.record("product", product_id):
+            self._push(row, hiboutik_id, changes, state, desired)
+            return True
+        return False
+
+    def _plan(self, row: BoundRow) -> tuple[int, list[Change], dict, dict]:
+        """What to send for one product: the attributes that differ, and the state to
+        record (a changed rate may need no PUT when Hiboutik's tax id is the same)."""
         product = row.item
         try:
             hiboutik_id, size_id = parse_product_ref(row.external_id)
@@ -77,17 +106,25 @@ class ProductsUpdate(Flow):
                 "tax_unknown", TAX_UNKNOWN, {"rate": str(product.tax_rate.normalize())}
             ) from None
         state = dict(row.pushed_state)
-        if tax_ids and desired["tax_rate"] != state.get("tax_rate"):
-            # The rate is now Hiboutik's tax tax_ids[0], sent below unless it already was.
+        sends_tax = any(change.attribute == TAX for change in changes)
+        if tax_ids and desired["tax_rate"] != state.get("tax_rate") and not sends_tax:
+            # A new rate whose Hiboutik tax is the one Hiboutik holds already: nothing to send.
             state.update({"tax_rate": desired["tax_rate"], TAX: tax_ids[0]})
-        saved = state != row.pushed_state
+        return hiboutik_id, changes, state, desired
+
+    def _push(
+        self, row: BoundRow, hiboutik_id: int, changes: list[Change], state: dict, desired: dict
+    ) -> None:
+        """One PUT per change; what was sent is recorded even when a later PUT fails, so the
+        next run sends only the rest."""
         try:
             for change in changes:
                 self.ctx.client.update_product(hiboutik_id, change.attribute, change.value)
-                if change.attribute != TAX:
+                if change.attribute == TAX:
+                    state.update({"tax_rate": desired["tax_rate"], TAX: change.value})
+                else:
                     state[change.attribute] = desired[change.attribute]
-                saved = True
         finally:
-            if saved and state != row.pushed_state:
+            if state != row.pushed_state:
                 binding_set_pushed_state(ExternalBinding(pk=row.binding_id), state)
-        self.ctx.count(**({"updated": 1} if changes else {"skipped": 1}))
+        self.ctx.count(updated=1)
