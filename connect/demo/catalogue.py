@@ -1,7 +1,8 @@
 """The demo catalogue: a French concept store (épicerie fine, maison, papeterie, librairie).
 
 Each entry: SKU, name, shelf price tax included, tax rate. Food and books take the reduced
-5.5 % VAT rate, everything else the standard 20 %.
+5.5 % VAT rate, everything else the standard 20 %. SKUs have at most 20 characters, as Hiboutik
+keeps no more in a product's reference (the demo exports them to the simulator).
 """
 
 from decimal import Decimal
@@ -18,7 +19,7 @@ PRODUCTS: list[tuple[str, str, str, Decimal]] = [
     ("EPI-SEL-GUERANDE", "Fleur de sel de Guérande 125 g", "4.80", REDUCED),
     ("EPI-MOUTARDE-DIJON", "Moutarde de Dijon à l'ancienne 210 g", "3.60", REDUCED),
     ("EPI-TAPENADE-NOIRE", "Tapenade d'olives noires 90 g", "5.40", REDUCED),
-    ("EPI-RILLETTES-SARDINE", "Rillettes de sardines au citron 100 g", "6.20", REDUCED),
+    ("EPI-RILLETTE-SARDINE", "Rillettes de sardines au citron 100 g", "6.20", REDUCED),
     ("EPI-CAFE-MOULU", "Café moulu pur arabica 250 g", "8.90", REDUCED),
     ("EPI-THE-EARLGREY", "Thé noir Earl Grey en vrac 100 g", "9.80", REDUCED),
     ("EPI-CHOCO-NOIR70", "Tablette chocolat noir 70 % 100 g", "3.95", REDUCED),
@@ -41,14 +42,14 @@ PRODUCTS: list[tuple[str, str, str, Decimal]] = [
     ("MAI-TABLIER-COTON", "Tablier de cuisine en coton bio", "29.00", STANDARD),
     ("MAI-BOUGIE-FIGUIER", "Bougie parfumée figuier 180 g", "24.00", STANDARD),
     ("MAI-BOUGIE-MIMOSA", "Bougie parfumée mimosa 180 g", "24.00", STANDARD),
-    ("MAI-DIFFUSEUR-LAVANDE", "Diffuseur de parfum lavande 100 ml", "32.00", STANDARD),
+    ("MAI-DIFFUSEUR-LAVAND", "Diffuseur de parfum lavande 100 ml", "32.00", STANDARD),
     ("MAI-PLAID-LAINE", "Plaid en laine des Pyrénées", "89.00", STANDARD),
     ("MAI-COUSSIN-VELOURS", "Housse de coussin velours 45 × 45", "27.50", STANDARD),
     ("MAI-VASE-VERRE", "Vase en verre recyclé", "34.00", STANDARD),
     ("MAI-PLANCHE-CHENE", "Planche à découper en chêne", "39.00", STANDARD),
     ("MAI-OPINEL-N8", "Couteau pliant n° 8 manche hêtre", "16.90", STANDARD),
     ("BEA-SAVON-MARSEILLE", "Savon de Marseille à l'huile d'olive 300 g", "5.90", STANDARD),
-    ("BEA-SAVON-LAIT-ANESSE", "Savon au lait d'ânesse 100 g", "6.50", STANDARD),
+    ("BEA-SAVON-ANESSE", "Savon au lait d'ânesse 100 g", "6.50", STANDARD),
     ("BEA-CREME-MAINS", "Crème mains au karité 75 ml", "11.90", STANDARD),
     ("BEA-EAU-COLOGNE", "Eau de Cologne fleur d'oranger 100 ml", "28.00", STANDARD),
     ("PAP-CARNET-A5", "Carnet ligné A5 couverture lin", "13.50", STANDARD),

@@ -2,7 +2,10 @@
 
 Created with every setting filled in and the recommended schedules on, so `make run` shows a
 working integration: its sale webhook is registered on the simulator by a task (the simulator
-starts with the worker, after this runs). Running it again updates the same integration.
+starts with the worker, after this runs), and tasks match the simulator's catalogue with
+Connect's and export Connect's products and customers to it, one after the other, so the
+simulated till sells Connect's SKUs. Running it again updates the same integration; the
+catalogue tasks then find everything bound and make no call.
 """
 
 from django.conf import settings
@@ -19,6 +22,9 @@ DEMO_USER = "demo@connect.test"
 DEMO_API_KEY = "DEMOKEY"
 # Simulator products (its demo seed) sold under another reference in Connect's catalogue.
 DEMO_SKU_MAPPING = "TOTE-BAG:ACC-TOTE-BAG\nLIVRE-RECETTES:LIB-CUISINE-BISTROT\n"
+# Run once, in this order, when the demo is set up: what is in the simulator already is bound
+# before the exports create the rest.
+CATALOGUE_SYNC = ("catalogue.match", "products.export", "customers.export")
 
 
 def demo_integration() -> Integration:
@@ -88,9 +94,11 @@ def demo_config(simulator_url: str) -> dict:
 
 
 def configure_demo_integration(*, simulator_url: str, base_url: str) -> Integration:
-    """Fill every setting, switch the recommended schedules on, and have a task register the
-    webhook pointing at `base_url` (once this transaction commits)."""
-    from integrations.tasks import register_webhook
+    """Fill every setting, switch the recommended schedules on, and have tasks register the
+    webhook pointing at `base_url` and sync the catalogue (once this transaction commits)."""
+    from celery import chain
+
+    from integrations.tasks import register_webhook, run_flow
 
     with transaction.atomic():
         integration = integration_update(
@@ -106,4 +114,9 @@ def configure_demo_integration(*, simulator_url: str, base_url: str) -> Integrat
                 kwargs={"integration_id": integration.pk, "base_url": base_url.rstrip("/")}
             )
         )
+        sync = chain(
+            run_flow.si(integration_id=integration.pk, flow_key=flow_key, trigger="manual")
+            for flow_key in CATALOGUE_SYNC
+        )
+        transaction.on_commit(sync.apply_async)
     return integration
