@@ -48,7 +48,6 @@ def test_the_demo_exports_its_catalogue_once(simulator_factory, eager_tasks, tmp
     }
 
 
-
 def test_every_demo_sku_fits_hiboutik():
     from connect.demo.catalogue import PRODUCTS
 
