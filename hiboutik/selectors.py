@@ -210,16 +210,19 @@ def unsent_images(
     after: int = 0,
     limit: int = 1000,
     waiting: tuple[Integration, str] | None = None,
+    only: int | None = None,
 ) -> list[UnsentImage]:
     """Images of products bound whole (not to one size) in `scope` that have no binding yet,
     by image id after `after`, each with its rank among its product's images (three
-    queries)."""
+    queries); `only` keeps one image (a retry)."""
     product_refs = ExternalBinding.objects.filter(
         scope=scope, object_type="product", object_id=OuterRef("product_id")
     ).values("external_id")[:1]
     images = ProductImage.objects.filter(~Exists(_bound(scope, "product_image")), pk__gt=after)
     if waiting is not None:
         images = images.filter(~Exists(_failed_since(*waiting, "product_image", "created_at")))
+    if only is not None:
+        images = images.filter(pk=only)
     rows = list(
         images.annotate(hiboutik_ref=Subquery(product_refs))
         .filter(hiboutik_ref__isnull=False)
@@ -347,3 +350,22 @@ def unbound_customer_ids(scope: str, customer_ids: Iterable[int]) -> set[int]:
         .filter(~Exists(_bound(scope, "customer")))
         .values_list("pk", flat=True)
     )
+
+
+def connect_customer(customer_id: int) -> ConnectCustomer | None:
+    row = Customer.objects.filter(pk=customer_id).values_list(*CUSTOMER_FIELDS).first()
+    return _connect_customer(row) if row else None
+
+
+def bound_row(scope: str, object_type: str, object_id: int) -> BoundRow | None:
+    """One product or customer with its binding in `scope`, marked or not (a retry)."""
+    binding = (
+        ExternalBinding.objects.filter(scope=scope, object_type=object_type, object_id=object_id)
+        .values_list("pk", "external_id", "pushed_state", "mark_seq")
+        .first()
+    )
+    item = connect_product(object_id) if object_type == "product" else connect_customer(object_id)
+    if binding is None or item is None:
+        return None
+    pk, external_id, pushed, seq = binding
+    return BoundRow(pk, external_id, pushed or {}, seq, item)

@@ -27,9 +27,15 @@ from hiboutik.mappers.customers import (
     customer_state,
     new_customer,
 )
-from hiboutik.selectors import dirty_customers, unbound_customer_ids, unbound_customers
-from integrations.flows import Flow, RecordError
-from integrations.models import ExternalBinding
+from hiboutik.selectors import (
+    bound_row,
+    connect_customer,
+    dirty_customers,
+    unbound_customer_ids,
+    unbound_customers,
+)
+from integrations.flows import Flow, RecordError, Resolved
+from integrations.models import ExternalBinding, IntegrationError
 from integrations.schedules import Schedule
 from integrations.services.bindings import NewBinding, binding_set_pushed_state, bindings_bind_many
 from integrations.services.marks import bindings_clear_marks
@@ -46,6 +52,8 @@ UNCONFIRMED = gettext_noop(
     "A run stopped while creating customer #%(id)s, who has no email to look it up by: check "
     "Hiboutik's customers, delete a copy if there is one, then retry."
 )
+CUSTOMER_GONE = gettext_noop("The customer no longer exists in Connect.")
+EXPORTED = gettext_noop("Hiboutik holds the customer as Connect does.")
 ALREADY_BOUND = gettext_noop(
     "Hiboutik customer %(id)s is already bound to another Connect customer."
 )
@@ -97,6 +105,25 @@ class CustomersExport(Flow):
             if len(changed) < BATCH:
                 break
             changed = dirty_customers(scope, after=changed[-1].binding_id, limit=BATCH)
+
+    def retry(self, error: IntegrationError) -> Resolved:
+        require_catalogue_owner(self)
+        self._scope = scope_of(self, "customer")
+        self._pending = PendingCreates(self.ctx)
+        customer = connect_customer(int(error.record_id))
+        if customer is None:
+            raise RecordError("customer_gone", CUSTOMER_GONE)
+        row = bound_row(self._scope, "customer", customer.customer_id)
+        if row is not None:
+            self._push(
+                int(row.external_id), customer_state(customer), row.pushed_state, row.binding_id
+            )
+            return Resolved(EXPORTED)
+        if error.code == "unconfirmed":
+            # The operator checked Hiboutik has no copy of it: create it.
+            self._pending.remove(customer.customer_id)
+        self._export(customer)
+        return Resolved(EXPORTED)
 
     def _export(self, customer: ConnectCustomer) -> None:
         if not customer.identifiable:

@@ -16,13 +16,15 @@ from django.utils.translation import gettext_noop
 
 from hiboutik.flows.catalogue import require_catalogue_owner, scope_of
 from hiboutik.selectors import UnsentImage, image_content, unsent_images
-from integrations.flows import Flow, RecordError
+from integrations.flows import Flow, RecordError, Resolved
+from integrations.models import IntegrationError
 from integrations.schedules import Schedule
 from integrations.services.bindings import NewBinding, bindings_bind_many
 
 BATCH = 1000
 # Hiboutik keeps one till picture and four web images per product.
 MAX_RANK = 4
+SENT = gettext_noop("The image is in Hiboutik.")
 NOT_SENDABLE = gettext_noop("The image cannot be sent to Hiboutik: %(reason)s")
 TOO_MANY = gettext_noop(
     "Hiboutik keeps 5 images per product; image %(rank)s of product %(sku)s is not sent."
@@ -54,6 +56,13 @@ class ProductsImages(Flow):
                 limit=BATCH,
                 waiting=(self.integration, self.key),
             )
+
+    def retry(self, error: IntegrationError) -> Resolved:
+        require_catalogue_owner(self)
+        scope = scope_of(self, "product_image")
+        for image in unsent_images(scope, only=int(error.record_id)):
+            self._send(scope, image)
+        return Resolved(SENT)
 
     def _send(self, scope: str, image: UnsentImage) -> None:
         external_id = f"{image.hiboutik_id}:{image.content_hash[:40]}"

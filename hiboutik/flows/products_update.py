@@ -22,14 +22,16 @@ from hiboutik.flows.catalogue import (
 )
 from hiboutik.mappers.catalogue import TAX, Change, product_changes, product_state
 from hiboutik.product_refs import parse_product_ref
-from hiboutik.selectors import BoundRow, dirty_products
-from integrations.flows import Flow, RecordError
-from integrations.models import ExternalBinding
+from hiboutik.selectors import BoundRow, bound_row, dirty_products
+from integrations.flows import Flow, RecordError, Resolved
+from integrations.models import ExternalBinding, IntegrationError
 from integrations.schedules import Schedule
 from integrations.services.bindings import binding_set_pushed_state
 from integrations.services.marks import bindings_clear_marks
 
 BATCH = 1000
+NOT_BOUND = gettext_noop("The product is no longer bound to a Hiboutik product.")
+UPDATED = gettext_noop("Hiboutik holds the product's price, tax and barcode as Connect does.")
 UNREADABLE_REF = gettext_noop("The binding's Hiboutik reference %(ref)s cannot be read.")
 
 
@@ -62,6 +64,20 @@ class ProductsUpdate(Flow):
             if len(batch) < BATCH:
                 break
             batch = dirty_products(scope, after=batch[-1].binding_id, limit=BATCH)
+
+    def retry(self, error: IntegrationError) -> Resolved:
+        require_catalogue_owner(self)
+        self._taxes = Taxes(self.ctx.client)
+        self._prices_include_tax = self.ctx.config.products.prices_include_tax
+        row = bound_row(scope_of(self, "product"), "product", int(error.record_id))
+        if row is None:
+            raise RecordError("not_bound", NOT_BOUND)
+        hiboutik_id, changes, state, desired = self._plan(row)
+        if changes:
+            self._push(row, hiboutik_id, changes, state, desired)
+        elif state != row.pushed_state:
+            binding_set_pushed_state(ExternalBinding(pk=row.binding_id), state)
+        return Resolved(UPDATED)
 
     def _handle(self, row: BoundRow, quiet: list[int]) -> bool:
         """Push one marked product; True when its mark may be cleared. A product that needs
