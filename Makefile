@@ -96,7 +96,9 @@ test: $(VENV)/.installed-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Benchmarks on the database DATABASE_URL names the server of (PostgreSQL is where the numbers
-# matter; SQLite when unset). Both print the tables and record the run in docs/benchmarks.md and
+# matter; SQLite when unset); the scenarios that run Connect as deployed (gunicorn, a Celery
+# worker, the simulated month) also need CELERY_BROKER_URL=redis://… naming a Redis database
+# of their own, and are reported as not run without it. Both print the tables and record the run in docs/benchmarks.md and
 # docs/benchmarks.json; they exit non-zero when an invariant breaks.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m benchmarks --write

@@ -158,7 +158,12 @@ class WebServer(ConnectProcess):
     name = "gunicorn"
 
     def __init__(
-        self, *, workers: int = 2, threads: int = 4, clock_file: Path | None = None
+        self,
+        *,
+        workers: int = 2,
+        threads: int = 4,
+        clock_file: Path | None = None,
+        environment: dict[str, str] | None = None,
     ) -> None:
         self.port = free_port()
         self.workers, self.threads = workers, threads
@@ -172,7 +177,7 @@ class WebServer(ConnectProcess):
                 "--timeout=60",
                 "--log-level=warning",
             ],
-            child_environment(),
+            child_environment(**(environment or {})),
         )
 
     @property
@@ -192,7 +197,13 @@ class Worker(ConnectProcess):
 
     name = "celery-worker"
 
-    def __init__(self, *, concurrency: int = 2, clock_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        concurrency: int = 2,
+        clock_file: Path | None = None,
+        environment: dict[str, str] | None = None,
+    ) -> None:
         self.concurrency = concurrency
         super().__init__(
             [
@@ -205,7 +216,7 @@ class Worker(ConnectProcess):
                 "--without-gossip",
                 "--without-mingle",
             ],
-            child_environment(),
+            child_environment(**(environment or {})),
         )
 
     def ready(self) -> bool:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from django.test.utils import override_settings
 
 from benchmarks import clocked
 from benchmarks.checks import BenchmarkError, NotRun, check
@@ -73,6 +74,7 @@ from integrations.selectors.quota import calls_by_day, calls_by_flow, quota_use
 from integrations.services.integrations import integration_create
 from integrations.services.schedules import schedules_apply_recommended
 from integrations.services.webhooks import webhook_register
+from integrations.tasks import recover
 from inventory.models import Product, StockItem, Warehouse
 from inventory.services import product_create, product_update, stock_move
 from inventory.services.products import price_excl_tax_from_incl, product_image_add
@@ -99,7 +101,13 @@ HIBOUTIK_STORE = HIBOUTIK_WAREHOUSE = 1
 # The store's payment types, and the credit note an exchange gives (a replacement paid by it).
 PAYMENTS = ("ESP", "CB", "CHE", "AVOIR")
 SEED_FAULTS = 7
-IDLE_TIMEOUT = 300.0  # seconds a tick may wait for the worker before the month gives up
+IDLE_TIMEOUT = 300.0
+# Celery counts a retried run's countdown on the real clock, where the month's minutes last
+# milliseconds: the flows' retry delays are cut to seconds, in every process of the month.
+RETRY_SETTINGS = {
+    "FLOW_RETRY_BASE_SECONDS": 1,
+    "CELERY_MAX_RETRY_DELAY": 4,
+}  # seconds a tick may wait for the worker before the month gives up
 
 
 def _image(number: int) -> bytes:
@@ -337,6 +345,17 @@ class StockDelays:
 
 
 @dataclass
+class Accounts:
+    """The month's calls, as the simulator and Connect's ledger counted them at its end."""
+
+    calls: int
+    ledger_calls: int
+    by_flow: dict[str, int]
+    by_day: dict[str, int]
+    runs: Counter[str]
+
+
+@dataclass
 class MonthResult:
     days: int
     calls: int  # the simulator's counter for the month
@@ -389,17 +408,9 @@ class Month:
         days = [(first + timedelta(days=n)).isoformat() for n in range(shape.days)]
         return sum(by_day.get(day, 0) for day in days)
 
-    def __init__(self, shape: Shape, faults: Faults = Faults(), *, worker: bool = True) -> None:
-        """``worker``: the flows run in a real Celery worker on Redis, scheduled ones and those
-        the webhooks start. Without, the benchmark's process runs the scheduled ones itself
-        through the runner (what the worker's task calls) and the webhooks' messages are
-        dropped: the next 5-minute import processes the events they stored. Quicker, for the
-        test suite's reduced month; the worker kills of the faults need the worker."""
-        if faults.worker_kills and not worker:
-            raise ValueError("killing the worker needs the worker")
+    def __init__(self, shape: Shape, faults: Faults = Faults()) -> None:
         self.shape = shape
         self.faults = faults
-        self.uses_worker = worker
         self.plan: MonthPlan = plan_month(shape, MONTH_START)
         self.delays = StockDelays()
         self.sales: list[int] = []  # Hiboutik ids of the sales that must become orders
@@ -409,6 +420,7 @@ class Month:
         self.web_orders: list[tuple[datetime, Order]] = []
         self.lost = 0
         self.spent: Counter[str] = Counter()  # wall time by part of the loop
+        self.accounts: Accounts | None = None
 
     def play(self) -> MonthResult:
         missing = missing_flows()
@@ -430,7 +442,11 @@ class Month:
             stack.callback(clocked.uninstall)
             purge_queue()
             stack.callback(purge_queue)
-            self.web = WebServer(workers=1, threads=4, clock_file=self.clock.file.path)
+            stack.enter_context(override_settings(**RETRY_SETTINGS))
+            retry_env = {name: str(value) for name, value in RETRY_SETTINGS.items()}
+            self.web = WebServer(
+                workers=1, threads=4, clock_file=self.clock.file.path, environment=retry_env
+            )
             stack.enter_context(self.web)
             self.shop = make_shop(self.shape, simulator, self.web.base_url)
             go_live(self.shop)
@@ -440,10 +456,11 @@ class Month:
                 f"go-live bound {len(bound)} of {len(self.shop.products)} products",
             )
             self.hiboutik_ids = [int(bound[product.pk]) for product in self.shop.products]
-            if self.uses_worker:
-                self.worker = Worker(concurrency=2, clock_file=self.clock.file.path)
-                stack.enter_context(self.worker)
-                stack.enter_context(sending_to_redis())
+            self.worker = Worker(
+                concurrency=2, clock_file=self.clock.file.path, environment=retry_env
+            )
+            stack.enter_context(self.worker)
+            stack.enter_context(sending_to_redis())
             self._start_faults()
             self._days()
             result = self._result(time.perf_counter() - began)
@@ -517,7 +534,8 @@ class Month:
         shipments: list[tuple[datetime, Order]] = []
         moment = MONTH_START
         day_began = time.perf_counter()
-        while moment < self.plan.end:
+        settled = False
+        while not settled:
             tick = moment + TICK
             if tick.astimezone(PARIS).hour == 0 and tick.astimezone(PARIS).minute == 0:
                 print(
@@ -543,19 +561,24 @@ class Month:
             shipments.extend(self.web_orders)
             shipments.sort(key=lambda item: item[0])
             self.web_orders.clear()
+            if tick >= self.plan.end and self.accounts is None:
+                # The month's calls, before the clock enters the next day (the next month,
+                # after 30 days): what follows is the close, not the month.
+                self._wait_idle()
+                self.accounts = self._accounts()
             began = time.perf_counter()
             self.clock.set(tick)
             for schedule in schedules:
                 if not due(schedule, tick):
                     continue
-                if self.uses_worker:
-                    runner.request_run(
-                        self.shop.integration, schedule.flow_key, trigger=FlowRun.Trigger.SCHEDULE
-                    )
-                else:
-                    runner.run_flow(
-                        self.shop.integration.pk, schedule.flow_key, FlowRun.Trigger.SCHEDULE
-                    )
+                if tick >= self.plan.end and schedule.flow_key == "stock.reconcile":
+                    settled = True
+                runner.request_run(
+                    self.shop.integration, schedule.flow_key, trigger=FlowRun.Trigger.SCHEDULE
+                )
+            # Beat's own housekeeping every 5 minutes: what a lost message or a dead worker
+            # left undone is found in the database and enqueued again.
+            recover.apply_async()
             self.spent["enqueue"] += time.perf_counter() - began
             if tick in self.kill_ticks:
                 self._kill_worker_mid_flow()
@@ -566,23 +589,48 @@ class Month:
             self._stock_caught_up(tick)
             self.spent["stock checks"] += time.perf_counter() - began
             moment = tick
+            if moment >= self.plan.end + timedelta(days=1):
+                raise BenchmarkError("no nightly stock check ran in the day after the month")
+
+    def _accounts(self) -> Accounts:
+        month = MONTH_START.strftime("%Y-%m")
+        stats = self.simulator.stats()
+        check(stats["month"] == month, f"the simulator's month is {stats['month']}, not {month}")
+        ledger = quota_use("bench@" + self.simulator.base_url, 10_000, month)
+        by_flow: Counter[str] = Counter()
+        for row in calls_by_flow(ledger.account_key, month):
+            by_flow[row["flow_key"] or "other"] += row["calls"]
+        return Accounts(
+            calls=stats["calls_this_month"],
+            ledger_calls=ledger.calls,
+            by_flow=dict(by_flow),
+            by_day={
+                row["day"].isoformat(): row["calls"]
+                for row in calls_by_day(ledger.account_key, month)
+            },
+            runs=Counter(
+                FlowRun.objects.filter(
+                    integration=self.shop.integration,
+                    created_at__gte=MONTH_START,
+                    created_at__lt=self.plan.end,
+                ).values_list("flow_key", flat=True)
+            ),
+        )
 
     def _wait_idle(self) -> None:
         """Until the worker has nothing queued or running (two looks in a row: a message moves
         from the queue to the worker's reserved set between two Redis reads)."""
-        if not self.uses_worker:
-            purge_queue()  # the webhooks' messages: the scheduled import does their work
-            return
         deadline = time.monotonic() + IDLE_TIMEOUT
         calm = 0
         while calm < 2:
             busy = (
                 queued()
+                # Pending runs whose message was lost wait for `recover`, not for the worker.
                 or FlowRun.objects.filter(
-                    integration=self.shop.integration,
-                    status__in=FlowRun.ACTIVE,
-                    retry_at__isnull=True,
-                ).exists()
+                    integration=self.shop.integration, status=FlowRun.Status.RUNNING
+                )
+                .exclude(pk__in=self.killed_runs)
+                .exists()
             )
             calm = 0 if busy else calm + 1
             if time.monotonic() > deadline:
@@ -835,23 +883,14 @@ class Month:
         differences = [
             self._difference(product, bound, hiboutik, available) for product in differing
         ]
-        month = MONTH_START.strftime("%Y-%m")
+        accounts = self.accounts
+        check(accounts is not None, "the month's calls were not counted at its end")
         stats = self.simulator.stats()
-        check(stats["month"] == month, f"the simulator's month is {stats['month']}, not {month}")
-        ledger = quota_use("bench@" + self.simulator.base_url, 10_000, month)
-        by_flow: Counter[str] = Counter()
-        for row in calls_by_flow(ledger.account_key, month):
-            by_flow[row["flow_key"] or "other"] += row["calls"]
-        runs = Counter(
-            FlowRun.objects.filter(
-                integration=integration, created_at__gte=MONTH_START
-            ).values_list("flow_key", flat=True)
-        )
         return MonthResult(
             days=self.shape.days,
-            calls=stats["calls_this_month"],
-            ledger_calls=ledger.calls,
-            by_flow=dict(by_flow),
+            calls=accounts.calls,
+            ledger_calls=accounts.ledger_calls,
+            by_flow=accounts.by_flow,
             lower_bounds=self._lower_bounds(),
             sales=len(self.sales),
             sales_not_one_order=sales_not_one,
@@ -864,13 +903,10 @@ class Month:
             stock_examples=differences[:5],
             delays=self.delays,
             never_shown=still_pending,
-            runs=runs,
+            runs=accounts.runs,
             seconds=seconds,
             lost_webhooks=self.lost,
-            calls_by_day={
-                row["day"].isoformat(): row["calls"]
-                for row in calls_by_day(ledger.account_key, month)
-            },
+            calls_by_day=accounts.by_day,
             failed_webhooks=sum(
                 delivery["status"] != 200 and delivery["error"] != LOST
                 for delivery in stats["webhook_deliveries"]

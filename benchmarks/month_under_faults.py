@@ -20,7 +20,6 @@ TITLE = "B7 · The simulated month under faults"
 SIZES = {
     Mode.FULL: MonthSizes(replace(MONTH_SIZES[Mode.FULL].shape, days=7)),
     Mode.QUICK: MonthSizes(replace(MONTH_SIZES[Mode.QUICK].shape, days=1)),
-    # Killing the worker needs the worker, even in the smallest run.
     Mode.SMOKE: MonthSizes(replace(MONTH_SIZES[Mode.SMOKE].shape, days=1)),
 }
 FAULTS = Faults(

@@ -85,7 +85,7 @@ def test_the_clock_file_sets_connects_time_and_uninstalling_restores_it(tmp_path
 def test_the_reduced_month_keeps_every_invariant(tmp_path):
     raw = tmp_path / "month.json"
     completed = run_benchmarks(
-        "--only", "simulated-month", "--smoke", "--no-migrations", "--json", str(raw)
+        "--only", "simulated-month", "--smoke", "--no-migrations", "--json", str(raw), timeout=900
     )
     (month,) = json.loads(raw.read_text(encoding="utf-8"))["scenarios"]
     missing = missing_flows()

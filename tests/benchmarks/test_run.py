@@ -23,13 +23,15 @@ NEEDS_POSTGRES = {"concurrent-imports", "flow-races", "stock-export", "stock-rec
 NEEDS_WORKER = {"webhook-burst", "many-integrations", "order-import"}
 
 
-def run_benchmarks(*args: str, module: str = "benchmarks") -> subprocess.CompletedProcess:
+def run_benchmarks(
+    *args: str, module: str = "benchmarks", timeout: int = 300
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", module, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )
 
 
