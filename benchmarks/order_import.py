@@ -9,15 +9,13 @@ import time
 from dataclasses import dataclass
 
 import requests
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from benchmarks.checks import NotRun, check
 from benchmarks.live import WebServer, purge_queue, require_worker_services
 from benchmarks.results import Table
 from benchmarks.scenario import Mode, Outcome
 from benchmarks.simulator_process import SimulatorProcess
-from benchmarks.stock_export import bound_catalogue, split_queries
+from benchmarks.stock_export import bound_catalogue, recorded_statements, split_queries
 from benchmarks.targets import Target
 from integrations import runner
 from integrations.models import ExternalBinding, FlowRun, Integration, IntegrationEvent
@@ -231,7 +229,7 @@ def _import(integration: Integration, simulator: SimulatorProcess, sale_ids: lis
     )
     stats = simulator.stats()
     calls_before, routes_before = stats["calls_this_month"], dict(stats["by_route"])
-    with CaptureQueriesContext(connection) as captured:
+    with recorded_statements() as captured:
         began = time.perf_counter()
         outcome = runner.run_flow(integration.pk, FLOW, FlowRun.Trigger.SCHEDULE)
         seconds = time.perf_counter() - began
@@ -262,7 +260,7 @@ def _import(integration: Integration, simulator: SimulatorProcess, sale_ids: lis
         "seconds": seconds,
         "calls": calls,
         "listing_calls": listing,
-        "queries": split_queries(captured.captured_queries)["flow"],
+        "queries": split_queries(captured)["flow"],
         "wrong": wrong,
         "second_calls": second_calls,
         "second_changes": sum(abs(a - b) for a, b in zip(after, before, strict=True)),

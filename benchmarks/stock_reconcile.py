@@ -8,14 +8,11 @@ import resource
 import time
 from dataclasses import dataclass
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
 from benchmarks.checks import NotRun, check
 from benchmarks.results import Table
 from benchmarks.scenario import Mode, Outcome
 from benchmarks.simulator_process import SimulatorProcess
-from benchmarks.stock_export import STOCK, bound_catalogue, split_queries
+from benchmarks.stock_export import STOCK, bound_catalogue, recorded_statements, split_queries
 from benchmarks.targets import Target
 from hiboutik.concurrency import DEFAULT_CONCURRENCY
 from integrations import runner
@@ -99,7 +96,7 @@ def run(sizes: Sizes) -> Outcome:
         before_routes = dict(stats["by_route"])
         calls_before = stats["calls_this_month"]
         peak_before = _peak_mb()
-        with CaptureQueriesContext(connection) as captured:
+        with recorded_statements() as captured:
             began = time.perf_counter()
             outcome = runner.run_flow(integration.pk, FLOW, "schedule")
             seconds = time.perf_counter() - began
@@ -119,7 +116,7 @@ def run(sizes: Sizes) -> Outcome:
     }
     reads = sum(count for route, count in routes.items() if "stock_available" in route)
     pages = math.ceil(sizes.rows / PAGE)
-    queries = split_queries(captured.captured_queries)
+    queries = split_queries(captured)
     floor = LATENCY_MS / 1000 * math.ceil(pages / DEFAULT_CONCURRENCY)
     table = Table(
         f"One reconciliation of {sizes.rows:,} rows",
