@@ -336,8 +336,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "filters": {"client_errors_without_traceback": {"()": "connect.log_filters.ClientErrorsBrief"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "client_errors_without_traceback": {"()": "connect.log_filters.ClientErrorsBrief"},
+        "webhook_tokens_masked": {"()": "connect.log_filters.WebhookTokensMasked"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["webhook_tokens_masked"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's own console handler would print every line a second time through the root.

@@ -45,3 +45,56 @@ def test_the_demo_summary_counts_in_words(capsys):
     from connect.management.commands.demo import SINGULAR
 
     assert SINGULAR["returns"] == "return"
+
+
+def test_request_lines_never_show_a_webhook_token():
+    from connect.log_filters import WebhookTokensMasked
+
+    handler = next(
+        handler
+        for handler in logging.getLogger().handlers
+        if any(isinstance(found, WebhookTokensMasked) for found in handler.filters)
+    )
+    record = logging.LogRecord(
+        "django.server",
+        logging.INFO,
+        __file__,
+        1,
+        '"%s" %s %s',
+        ("POST /webhooks/hiboutik/S3cr3tT0ken_-x/ HTTP/1.1", 200, 86),
+        None,
+    )
+    assert handler.filter(record)
+    assert record.getMessage() == '"POST /webhooks/hiboutik/***/ HTTP/1.1" 200 86'
+    other = logging.LogRecord("x", logging.INFO, __file__, 1, "GET %s", ("/sales/orders/",), None)
+    handler.filter(other)
+    assert other.getMessage() == "GET /sales/orders/"
+
+
+def test_gunicorns_access_log_never_shows_a_webhook_token(tmp_path):
+    import runpy
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+    from gunicorn.config import Config
+
+    conf = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+    logger_class = import_string(conf["logger_class"])
+    config = Config()
+    config.set("accesslog", str(tmp_path / "access.log"))
+    logger = logger_class(config)
+    path = "/webhooks/hiboutik/S3cr3tT0ken_-x/"
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "RAW_URI": path,
+        "PATH_INFO": path,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+    }
+    response = SimpleNamespace(status="200 OK", sent=86, headers=[])
+    logger.access(response, SimpleNamespace(headers=[]), environ, timedelta(milliseconds=3))
+    logged = (tmp_path / "access.log").read_text()
+    assert '"POST /webhooks/hiboutik/***/ HTTP/1.1" 200 86' in logged
+    assert "S3cr3t" not in logged
