@@ -62,7 +62,7 @@ class Sizes:
 
 SIZES = {
     Mode.FULL: Sizes(integrations=100, measured_integrations=10, window_seconds=60),
-    Mode.QUICK: Sizes(integrations=30, measured_integrations=5, window_seconds=30),
+    Mode.QUICK: Sizes(integrations=20, measured_integrations=3, window_seconds=15),
     Mode.SMOKE: Sizes(integrations=4, measured_integrations=2, window_seconds=5),
 }
 

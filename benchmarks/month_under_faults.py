@@ -18,7 +18,7 @@ TITLE = "B7 · The simulated month under faults"
 # on two cores. The calls are projected to 30 days and compared with the same days without
 # faults (the month is drawn day by day: day k is the same whatever the days played).
 SIZES = {
-    Mode.FULL: MonthSizes(replace(MONTH_SIZES[Mode.FULL].shape, days=7)),
+    Mode.FULL: MonthSizes(replace(MONTH_SIZES[Mode.FULL].shape, days=3)),
     Mode.QUICK: MonthSizes(replace(MONTH_SIZES[Mode.QUICK].shape, days=1)),
     Mode.SMOKE: MonthSizes(replace(MONTH_SIZES[Mode.SMOKE].shape, days=1)),
 }

@@ -42,7 +42,7 @@ class Sizes:
 
 SIZES = {
     Mode.FULL: Sizes(sales=1_000, products=200),
-    Mode.QUICK: Sizes(sales=300, products=100),
+    Mode.QUICK: Sizes(sales=150, products=100),
     Mode.SMOKE: Sizes(sales=30, products=40),
 }
 

@@ -33,7 +33,7 @@ class Sizes:
 
 SIZES = {
     Mode.FULL: Sizes(rows=100_000),
-    Mode.QUICK: Sizes(rows=25_000),
+    Mode.QUICK: Sizes(rows=10_000),
     Mode.SMOKE: Sizes(rows=1_000),
 }
 
