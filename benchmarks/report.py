@@ -173,7 +173,7 @@ def _target_summary(record: RunRecord) -> str:
     for verdict in problems:
         lines.extend(["", f"- {verdict.sentence}{_busy(record) if verdict.timed else ''}"])
     for scenario in skipped:
-        lines.extend(["", f"- **{scenario.title}** did not run: {scenario.error}"])
+        lines.extend(["", f"- **{scenario.title}** did not run: {_why_not(scenario)}"])
     return "\n".join(lines)
 
 
@@ -210,7 +210,7 @@ def _fill(text: str, width: int, first: str, rest: str) -> str:
 def _scenario(number: int, scenario: ScenarioRecord) -> str:
     parts = [f"## {number}. {scenario.title}", reflow(scenario.description)]
     if scenario.status == ScenarioStatus.SKIPPED:
-        parts.append(f"**Not run in this recording:** {scenario.error}")
+        parts.append(f"**Not run in this recording:** {_why_not(scenario)}")
         return "\n\n".join(parts)
     where = "without a database" if scenario.database == "none" else f"on {scenario.database}"
     parts.append(f"*Ran {where}, in {duration(scenario.seconds)}.*")
@@ -223,6 +223,10 @@ def _scenario(number: int, scenario: ScenarioRecord) -> str:
         parts.append(_verdict_table(scenario.verdicts))
     parts.extend(table_markdown(table) for table in scenario.tables)
     return "\n\n".join(parts)
+
+
+def _why_not(scenario: ScenarioRecord) -> str:
+    return scenario.error.removeprefix("not run: ")
 
 
 def _verdict_table(verdicts: list[Verdict]) -> str:
