@@ -292,6 +292,11 @@ def sending_to_redis() -> Iterator[None]:
 
 
 def _reset_pools(app) -> None:
+    """Forget every broker connection and producer (kombu keeps them in global pools): the
+    next task sent connects to the broker now configured."""
+    from kombu import pools
+
+    pools.reset()
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None

@@ -190,6 +190,11 @@ def month_outcome(result: MonthResult, shape: Shape, *, baseline: int | None = N
     )
     for key in sorted(set(result.by_flow) | set(result.lower_bounds)):
         bound, formula = result.lower_bounds.get(key, (None, ""))
+        if key == "other":
+            formula = (
+                "calls the ledger counted without a flow: made from threads a flow started "
+                "(pages read in parallel), which do not carry the run's meter"
+            )
         flows.add(key, result.runs.get(key, 0), result.by_flow.get(key, 0), bound, formula or None)
     flows.add("**total**", sum(result.runs.values()), result.calls, None, None)
     checks = Table(
