@@ -34,6 +34,7 @@ What every call goes through:
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import random
 import time
@@ -297,7 +298,10 @@ class HiboutikTransport:
             for page in range(2, pages + 1):
                 while submitted < pages and submitted < page + window:
                     submitted += 1
+                    # In the caller's context: whatever it attributes calls by (the run a
+                    # flow's calls are counted in) applies to the pages read for it too.
                     pending[submitted] = pool.submit(
+                        contextvars.copy_context().run,
                         self._read_page,
                         path,
                         params,
