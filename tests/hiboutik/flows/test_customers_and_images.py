@@ -12,11 +12,12 @@ from tests.hiboutik.flows.conftest import calls, routes, run
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def demo_integration(simulator_factory):
+@pytest.fixture(params=["substring", "exact"])
+def demo_integration(request, simulator_factory):
+    """The demo account, whose searches match substrings (as measured) or equal values."""
     from tests.integrations.conftest import hiboutik_integration_for
 
-    sim = simulator_factory(seed="demo", search_match="substring")
+    sim = simulator_factory(seed="demo", search_match=request.param)
     return sim, hiboutik_integration_for(sim)
 
 

@@ -133,3 +133,19 @@ def test_export_records_a_long_sku_and_an_unknown_rate_as_errors_and_goes_on(
     before = calls(empty_simulator)
     assert run(integration, "products.export").seen == 0
     assert calls(empty_simulator) == before
+
+
+def test_only_the_integration_owning_the_accounts_catalogue_exports_it(
+    empty_simulator, integration
+):
+    from tests.integrations.conftest import hiboutik_integration_for
+
+    other_store = hiboutik_integration_for(empty_simulator)  # same account, created later
+    product_create(sku="ONE", name="Un", price_incl_tax="3")
+
+    refused = run(other_store, "products.export")
+
+    assert refused.status == "failed"
+    assert refused.reason_code == "not_catalogue_owner"
+    assert calls(empty_simulator) == 0
+    assert run(integration, "products.export").created == 1
