@@ -514,8 +514,13 @@ class HiboutikClient(HiboutikTransport):
             yield sale_summary_from_payload(row)
 
     def get_sale(self, sale_id: int, *, essential: bool = False) -> Sale:
+        return sale_from_payload(self.get_sale_payload(sale_id, essential=essential))
+
+    def get_sale_payload(self, sale_id: int, *, essential: bool = False) -> dict[str, Any]:
+        """The sale as Hiboutik answered it, unread: what an importer keeps to import it again
+        later exactly as it came (``sale_from_payload`` reads it)."""
         payload = self._get(f"/sales/{_id(sale_id)}", essential=essential)
-        return sale_from_payload(unwrap_one(payload, what="sale"))
+        return dict(unwrap_one(payload, what="sale"))
 
     def list_credit_notes(self, store_id: int, *, essential: bool = False) -> list[CreditNote]:
         """The store's pending credit notes (*avoirs*): what the till's exchange gave back

@@ -30,6 +30,7 @@ from hiboutik.errors import (
 )
 from hiboutik.flows.catalogue_match import CatalogueMatch
 from hiboutik.flows.customers_export import CustomersExport
+from hiboutik.flows.orders_import import OrdersImport
 from hiboutik.flows.products_export import ProductsExport
 from hiboutik.flows.products_images import ProductsImages
 from hiboutik.flows.products_update import ProductsUpdate
@@ -66,6 +67,7 @@ FLOWS: list[type[Flow]] = [
     CustomersExport,
     StockExport,
     StockReconcile,
+    OrdersImport,
 ]
 
 

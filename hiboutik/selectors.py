@@ -15,10 +15,16 @@ from hiboutik.mappers.catalogue import ConnectProduct
 from hiboutik.mappers.customers import ConnectCustomer
 from hiboutik.models import CatalogueMatchItem
 from hiboutik.product_refs import product_ref
-from integrations.models import ExternalBinding, FlowRun, Integration, IntegrationError
+from integrations.models import (
+    ExternalBinding,
+    FlowRun,
+    Integration,
+    IntegrationError,
+    IntegrationEvent,
+)
 from integrations.selectors.bindings import binding_scope, bindings_in_scope, object_ids_for
 from inventory.models import Product, ProductImage
-from sales.models import Customer
+from sales.models import Customer, Order
 
 TYPE_KEY = "hiboutik"
 CATALOGUE_MATCH = "catalogue.match"
@@ -369,3 +375,27 @@ def bound_row(scope: str, object_type: str, object_id: int) -> BoundRow | None:
         return None
     pk, external_id, pushed, seq = binding
     return BoundRow(pk, external_id, pushed or {}, seq, item)
+
+
+def sales_known(integration: Integration, sale_ids: Iterable[int]) -> set[int]:
+    """Those of `sale_ids` Connect already has: imported as an order, recorded as an error of
+    the order import (open, resolved or deleted) or received as a sale event. Three queries."""
+    wanted = {str(sale_id) for sale_id in sale_ids}
+    if not wanted:
+        return set()
+    known = set(
+        Order.objects.filter(integration=integration, external_reference__in=wanted).values_list(
+            "external_reference", flat=True
+        )
+    )
+    known |= set(
+        IntegrationError.objects.filter(
+            integration=integration, record_type="sale", record_id__in=wanted - known
+        ).values_list("record_id", flat=True)
+    )
+    known |= set(
+        IntegrationEvent.objects.filter(
+            integration=integration, type="sale", external_id__in=wanted - known
+        ).values_list("external_id", flat=True)
+    )
+    return {int(sale_id) for sale_id in known}

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from hiboutik.countries import is_country_code
 from hiboutik.simulator import fields as f
-from hiboutik.simulator.countries import is_country_code
 from hiboutik.simulator.errors import invalid
 from hiboutik.simulator.state import State
 

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -26,7 +26,14 @@ from sales.models import (
     ShippingMethod,
     Store,
 )
-from sales.services.amounts import ZERO, excl_tax, line_amounts, money, to_decimal
+from sales.services.amounts import (
+    ZERO,
+    LineAmounts,
+    excl_tax,
+    line_amounts,
+    money,
+    to_decimal,
+)
 from sales.services.common import OPEN_STATUSES, event_add, lock_order, status_set
 from sales.services.numbers import next_number
 
@@ -36,7 +43,10 @@ DEFAULT_SHIPPING_TAX_RATE = Decimal("20")
 @dataclass(frozen=True)
 class LineSpec:
     """One line to order. `product` or `sku` names the product; prices default to the
-    catalogue's. `discount_amount` is tax included, for the whole row."""
+    catalogue's. `discount_amount` is tax included, for the whole row. A source system that
+    states the row's totals (a till rounds each unit's net before multiplying) gives them in
+    `row_total` (excluding tax) and `row_total_incl_tax`, so the order adds up to its figures
+    to the cent; the row's tax is their difference."""
 
     quantity: int
     product: Product | None = None
@@ -47,6 +57,8 @@ class LineSpec:
     tax_rate: Decimal | None = None
     discount_amount: Decimal = ZERO
     external_reference: str = ""
+    row_total: Decimal | None = None
+    row_total_incl_tax: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +130,7 @@ def build_lines(specs: list[LineSpec]) -> list[OrderLine]:
             unit_price_incl_tax=unit_price_incl,
             discount_amount=to_decimal(spec.discount_amount, gettext("Discount")),
         )
+        amounts = _stated_totals(amounts, spec, tax_rate)
         lines.append(
             OrderLine(
                 position=position,
@@ -136,6 +149,23 @@ def build_lines(specs: list[LineSpec]) -> list[OrderLine]:
             )
         )
     return lines
+
+
+def _stated_totals(amounts: LineAmounts, spec: LineSpec, tax_rate: Decimal) -> LineAmounts:
+    """The row's totals as the source system stated them, when it did."""
+    if spec.row_total is None and spec.row_total_incl_tax is None:
+        return amounts
+    incl = amounts.row_total_incl_tax
+    if spec.row_total_incl_tax is not None:
+        incl = money(to_decimal(spec.row_total_incl_tax, gettext("Row total")))
+    excl = (
+        excl_tax(incl, tax_rate)
+        if spec.row_total is None
+        else money(to_decimal(spec.row_total, gettext("Row total")))
+    )
+    if incl < 0 or excl < 0 or excl > incl:
+        raise InvalidOrder(gettext("A row's totals cannot be negative or below their tax."))
+    return replace(amounts, row_total=excl, tax_amount=incl - excl, row_total_incl_tax=incl)
 
 
 def quantities_by_product(lines: Iterable[OrderLine], quantity_of=None) -> dict[Product, int]:

@@ -10,6 +10,7 @@ import pytest
 from hiboutik.simulator import Simulator
 from integrations import runner
 from integrations.models import FlowRun, Integration
+from tests.hiboutik.flows.shop import shop  # noqa: F401 - fixture
 from tests.integrations.conftest import hiboutik_integration_for
 
 

@@ -1,7 +1,7 @@
 """ISO 3166-1 country codes. Hiboutik's clients send ``customers_country`` as alpha-2 (WOO, PS)
 or alpha-3 (PHPC, UA); which one it validates against is unknown (hiboutik-api.md §13.7), so
-the simulator accepts either, refuses anything that is not a real code, and stores the value
-as given."""
+the simulator accepts either and stores the value as given, and Connect reads either back as
+alpha-2. Pure: no Django."""
 
 from __future__ import annotations
 
@@ -514,3 +514,11 @@ ALPHA3 = frozenset(_PAIRS[1::2])
 
 def is_country_code(code: str) -> bool:
     return code in ALPHA2 or code in ALPHA3
+
+
+def alpha2_of(code: str) -> str:
+    """The alpha-2 code of an alpha-2 or alpha-3 one (any case); "" when it is neither."""
+    code = (code or "").strip().upper()
+    if code in ALPHA2:
+        return code
+    return ALPHA3_TO_ALPHA2.get(code, "")
