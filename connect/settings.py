@@ -229,6 +229,8 @@ CELERY_BROKER_DIR = DATA_DIR / "broker"
 # Default: kombu's filesystem transport, a real broker that needs no server.
 # (A hostname, though unused, keeps kombu from warning about its absence on every start.)
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://localhost//"
+# Where tasks go when none is named (a test's worker gets a queue of its own this way).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE") or "celery"
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 1500, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1800, minimum=1)
 # Longest delay a task waits before a retry (task backoff is capped at this).

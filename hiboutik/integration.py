@@ -30,6 +30,7 @@ from hiboutik.errors import (
 )
 from hiboutik.flows.catalogue_match import CatalogueMatch
 from hiboutik.flows.customers_export import CustomersExport
+from hiboutik.flows.events_process import EventsProcess
 from hiboutik.flows.orders_import import OrdersImport
 from hiboutik.flows.products_export import ProductsExport
 from hiboutik.flows.products_images import ProductsImages
@@ -68,6 +69,7 @@ FLOWS: list[type[Flow]] = [
     StockExport,
     StockReconcile,
     OrdersImport,
+    EventsProcess,
 ]
 
 

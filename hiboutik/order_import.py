@@ -89,6 +89,7 @@ class Imported:
     order: Order | None
     created: bool
     payments_added: int = 0
+    skipped: str = ""  # why no order: "nothing_sold", "other_store", "not_closed"
 
 
 class SaleImporter:
@@ -121,7 +122,7 @@ class SaleImporter:
             raise record_error("negative_order")
         plans = order_line_plans(sale)
         if not plans:
-            return Imported(None, False)
+            return Imported(None, False, skipped="nothing_sold")
         products = self._products(plans)
         payments = self._payments(payment_plans(sale))
         customer, guest = self._customer(sale)

@@ -68,6 +68,8 @@ def demo_config(simulator_url: str) -> dict:
                 "ESP": payments["cash"],
                 "CB": payments["card"],
                 "CHE": payments["cheque"],
+                # A replacement paid with the credit note an exchange gave.
+                "AVOIR": payments["credit_note"],
             },
             "sku_mapping": DEMO_SKU_MAPPING,
             "reconciliation_minutes": 60,

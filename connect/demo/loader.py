@@ -63,6 +63,7 @@ PAYMENT_METHODS = [
     ("cheque", "Chèque"),
     ("transfer", "Virement"),
     ("gift_card", "Carte cadeau"),
+    ("credit_note", "Avoir"),
 ]
 SHIPPING_METHODS = [
     ("pickup", "Retrait en magasin"),

@@ -84,7 +84,8 @@ class OrdersImport(Flow):
         importer = self._importer()
         sale = sale_from_payload(error.payload)
         imported = importer.import_sale(sale)
-        self._record_exchanges(sale)
+        if self._record_exchanges(sale):
+            self._start_exchanges()
         IntegrationEvent.objects.filter(
             integration=self.integration, type=SALE, external_id=str(sale.sale_id)
         ).update(done=True, failed=False, processed_at=timezone.now(), claimed_at=None)
@@ -136,11 +137,11 @@ class OrdersImport(Flow):
         if sale.store_id != settings.hiboutik_store_id:
             self.ctx.count(skipped=1)
             self.ctx.log(LOG["other_store"], sale=sale.sale_id, store=sale.store_id)
-            return Imported(None, False)
+            return Imported(None, False, skipped="other_store")
         if not sale.is_closed:
             self.ctx.count(skipped=1)
             self.ctx.log(LOG["not_closed"], sale=sale.sale_id)
-            return Imported(None, False)
+            return Imported(None, False, skipped="not_closed")
         imported = importer.import_sale(sale)
         order = imported.order
         if order is None:
@@ -165,7 +166,9 @@ class OrdersImport(Flow):
     def _event_done(self, event: IntegrationEvent, sale: Sale, imported: Imported) -> None:
         order = imported.order
         if order is None:
-            self.ctx.event_done(event, message=LOG["nothing_sold"], params={"sale": sale.sale_id})
+            params = {"sale": sale.sale_id, "store": sale.store_id}
+            message = LOG[imported.skipped or "nothing_sold"]
+            self.ctx.event_done(event, message=message, params=params)
             return
         self.ctx.event_done(
             event,

@@ -345,7 +345,12 @@ def test_a_sale_of_another_hiboutik_store_is_left_alone(shop, client):
 
     assert (run.status, run.skipped) == (FlowRun.Status.SUCCEEDED, 1)
     assert not Order.objects.exists()
-    assert IntegrationEvent.objects.get(type="sale").done
+    event = IntegrationEvent.objects.get(type="sale")
+    assert event.done
+    with translation.override("fr"):
+        assert event.result() == (
+            f"La vente {sale['sale_id']} vient du magasin Hiboutik 2 : non importée."
+        )
 
 
 @pytest.mark.parametrize("boundary", ["before_commit", "after_commit", "after_customer"])
