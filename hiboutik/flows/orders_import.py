@@ -37,6 +37,10 @@ EXCHANGE = "exchange"
 # day before is read again, so a store whose day starts in the morning loses none.
 REREAD_YESTERDAY_UNTIL = timedelta(hours=12)
 
+NOT_CONFIGURED = gettext_noop(
+    "Choose the Connect store that receives the orders and the Hiboutik store the sales come "
+    "from (Import de commande), then run the import again."
+)
 LOG = {
     "imported": gettext_noop("Sale %(sale)s imported as order %(order)s."),
     "already": gettext_noop("Sale %(sale)s already imported as order %(order)s."),
@@ -70,6 +74,11 @@ class OrdersImport(Flow):
     # --- entry points -----------------------------------------------------------------------
 
     def run(self) -> None:
+        settings = self.ctx.config.order_import
+        if not settings.connect_store_id or not settings.hiboutik_store_id:
+            # Not set up yet: nothing to import, at no cost (a retry says what is missing).
+            self.ctx.log(NOT_CONFIGURED, level="warning")
+            return
         importer = self._importer()
         for event in self.ctx.pending_events(SALE, include_failed=False):
             self._handle(importer, event)
@@ -97,13 +106,7 @@ class OrdersImport(Flow):
     def _importer(self) -> SaleImporter:
         settings = self.ctx.config.order_import
         if not settings.connect_store_id or not settings.hiboutik_store_id:
-            raise FlowFailed(
-                "import_not_configured",
-                gettext_noop(
-                    "Choose the Connect store that receives the orders and the Hiboutik store "
-                    "the sales come from (Import de commande), then run the import again."
-                ),
-            )
+            raise FlowFailed("import_not_configured", NOT_CONFIGURED)
         return SaleImporter(self.integration, self.ctx.config, lambda: self.ctx.client)
 
     def _handle(self, importer: SaleImporter, event: IntegrationEvent) -> None:

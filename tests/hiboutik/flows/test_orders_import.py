@@ -416,3 +416,10 @@ def test_queries_per_order_do_not_grow_with_its_lines(shop, client):
             assert shop.run().created == 1
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_an_import_not_set_up_runs_at_no_cost_and_says_what_is_missing(integration):
+    outcome = runner.run_flow(integration.pk, "orders.import", FlowRun.Trigger.MANUAL)
+
+    assert (outcome.run.status, outcome.run.api_calls) == (FlowRun.Status.SUCCEEDED, 0)
+    assert outcome.run.log[0]["message"].startswith("Choose the Connect store")
