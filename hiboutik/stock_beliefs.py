@@ -32,14 +32,41 @@ def stock_beliefs_apply_sale(*, integration: Integration, sale: Sale) -> dict[in
     for line in sale.lines:
         returned = line.credit_note or line.line_item_id_return
         if line.product_id and line.stock_managed and line.stock_withdrawal and not returned:
-            taken[line.product_id, line.size_id] += line.quantity
-    if not taken:
+            taken[line.product_id, line.size_id] -= line.quantity
+    return _apply(integration, sale, sale_stock_key(sale.sale_id), taken)
+
+
+def stock_beliefs_apply_returns(
+    *, integration: Integration, sale: Sale
+) -> dict[int, dict[int, int]]:
+    """Raise the beliefs by what the return lines of `sale` put back on Hiboutik's shelf (a
+    line giving back an earlier one, taken back into stock: `stock_withdrawal`), once per sale
+    and integration, like `stock_beliefs_apply_sale`. A line exchanged for a credit note in its
+    own sale does not say whether its units went back: the stock reconciliation finds out."""
+    back: dict[tuple[int, int], int] = defaultdict(int)
+    for line in sale.lines:
+        if (
+            line.line_item_id_return
+            and line.product_id
+            and line.stock_managed
+            and line.stock_withdrawal
+        ):
+            back[line.product_id, line.size_id] += line.quantity
+    return _apply(integration, sale, f"hiboutik-return:{sale.sale_id}", back)
+
+
+def _apply(
+    integration: Integration, sale: Sale, key: str, moved: dict[tuple[int, int], int]
+) -> dict[int, dict[int, int]]:
+    """Apply the Hiboutik stock `moved` ({(product, size): change}) to the beliefs of every
+    integration of the account that pushes stock to the sale's warehouse, once per `key`."""
+    if not moved:
         return {}
-    products = connect_product_ids(integration, taken)
+    products = connect_product_ids(integration, moved)
     changes: dict[int, int] = defaultdict(int)
-    for ref, quantity in taken.items():
+    for ref, quantity in moved.items():
         if ref in products:
-            changes[products[ref]] -= quantity
+            changes[products[ref]] += quantity
     if not changes:
         return {}
     applied = {}
@@ -47,9 +74,7 @@ def stock_beliefs_apply_sale(*, integration: Integration, sale: Sale) -> dict[in
         warehouse = _stock_warehouse(other)
         if warehouse is None or warehouse != _sale_warehouse(other, sale):
             continue
-        if external_stock_adjust(
-            integration=other, key=sale_stock_key(sale.sale_id), changes=changes
-        ):
+        if external_stock_adjust(integration=other, key=key, changes=changes):
             applied[other.pk] = dict(changes)
     return applied
 

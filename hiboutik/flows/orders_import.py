@@ -24,6 +24,7 @@ from hiboutik.mappers.orders import exchange_plans
 from hiboutik.mappers.sales import sale_from_payload
 from hiboutik.order_import import IMPORTED, Imported, SaleImporter
 from hiboutik.selectors import sales_known
+from hiboutik.stock_beliefs import stock_beliefs_apply_returns
 from hiboutik.types import Sale
 from integrations.flows import Flow, FlowFailed, Resolved
 from integrations.models import FlowRun, IntegrationError, IntegrationEvent
@@ -186,6 +187,9 @@ class OrdersImport(Flow):
         """Store an `exchange` event per line the sale gives back; returns how many are new
         or changed (a re-delivered sale stores nothing twice)."""
         plans = exchange_plans(sale)
+        if sale.returned_line_ids:
+            # What the return lines put back on Hiboutik's shelf is not pushed there again.
+            stock_beliefs_apply_returns(integration=self.integration, sale=sale)
         waiting = 0
         for plan in plans:
             event, _ = event_receive(

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from integrations.flows import FlowContext
-from integrations.models import FlowRun, IntegrationEvent
+from integrations.models import ExternalStock, FlowRun, IntegrationEvent
+from integrations.services.external_stock import external_stock_ensure
 from inventory.models import StockItem, StockMovement
 from sales.models import Order, Refund, Rma, RmaStatus
 from tests.hiboutik.flows.shop import make_shop
@@ -100,6 +101,8 @@ def test_a_return_line_exchange_becomes_a_return_back_in_stock_and_refunded(
     simulator_factory, client
 ):
     shop = make_shop(simulator_factory(seed="demo", exchange_mode="return-lines"))
+    tshirt = shop.products["TSHIRT-BIO"].pk
+    external_stock_ensure(integration=shop.integration, product_ids=[tshirt], believed={tshirt: 10})
     original = sell_tshirt(shop, client)
     returned = exchange(
         shop, original, quantity=1, lines=[{"product_id": 4, "quantity": 1}], payment="ESP"
@@ -113,6 +116,13 @@ def test_a_return_line_exchange_becomes_a_return_back_in_stock_and_refunded(
     replacement = Order.objects.get(external_reference=str(returned["sale_id"]))
     assert [line.sku for line in replacement.lines.all()] == ["CASQUETTE"]
     assert_exchange_processed(shop, original)
+    # Sold, then put back on both shelves: Connect believes Hiboutik holds what it holds.
+    belief = ExternalStock.objects.get(integration=shop.integration, product_id=tshirt)
+    assert belief.believed == physical(shop, "TSHIRT-BIO") == 10
+    shop.deliver(client, returned["sale_id"])  # delivered again: counted once
+    shop.run()
+    belief.refresh_from_db()
+    assert belief.believed == 10
 
 
 def test_an_exchange_of_an_unknown_order_waits_for_it_then_is_processed_once(
