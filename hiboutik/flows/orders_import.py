@@ -37,6 +37,7 @@ EXCHANGE = "exchange"
 # Sales closed before a store's fiscal day starts belong to the day before: until noon the
 # day before is read again, so a store whose day starts in the morning loses none.
 REREAD_YESTERDAY_UNTIL = timedelta(hours=12)
+MAX_PASSES = 20
 
 NOT_CONFIGURED = gettext_noop(
     "Choose the Connect store that receives the orders and the Hiboutik store the sales come "
@@ -81,8 +82,15 @@ class OrdersImport(Flow):
             self.ctx.log(NOT_CONFIGURED, level="warning")
             return
         importer = self._importer()
-        for event in self.ctx.pending_events(SALE, include_failed=False):
-            self._handle(importer, event)
+        # Webhooks arriving during the run start no second run (one at a time): read again
+        # until nothing new came, so a burst of sales is imported by the run under way.
+        for _pass in range(MAX_PASSES):
+            handled = 0
+            for event in self.ctx.pending_events(SALE, include_failed=False):
+                self._handle(importer, event)
+                handled += 1
+            if not handled:
+                break
         self._reconcile_if_due(importer)
 
     def process_event(self, event: IntegrationEvent) -> None:
@@ -192,7 +200,7 @@ class OrdersImport(Flow):
             stock_beliefs_apply_returns(integration=self.integration, sale=sale)
         waiting = 0
         for plan in plans:
-            event, _ = event_receive(
+            event, _new = event_receive(
                 self.integration,
                 ReceivedEvent(type=EXCHANGE, external_id=plan.external_id, payload=plan.payload),
             )
@@ -255,7 +263,7 @@ class OrdersImport(Flow):
     def _import_fetched(self, importer: SaleImporter, sale_id: int) -> None:
         """A sale no webhook brought: fetched (1 call), stored as a sale event, imported."""
         payload = self.ctx.client.get_sale_payload(sale_id, essential=True)
-        event, _ = event_receive(
+        event, _new = event_receive(
             self.integration, ReceivedEvent(type=SALE, external_id=str(sale_id), payload=payload)
         )
         if event.done or not event_claim(event):
