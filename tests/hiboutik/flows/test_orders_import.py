@@ -423,3 +423,20 @@ def test_an_import_not_set_up_runs_at_no_cost_and_says_what_is_missing(integrati
 
     assert (outcome.run.status, outcome.run.api_calls) == (FlowRun.Status.SUCCEEDED, 0)
     assert outcome.run.log[0]["message"].startswith("Choose the Connect store")
+
+
+def test_a_sale_arriving_during_a_run_is_imported_by_that_run(shop, client, monkeypatch):
+    first = shop.ring_up(store_id=1, payment="CB", lines=[{"product_id": 4, "quantity": 1}])
+    second = shop.ring_up(store_id=1, payment="CB", lines=[{"product_id": 5, "quantity": 1}])
+    shop.deliver(client, first["sale_id"])
+    handle = OrdersImport._handle
+
+    def handle_while_the_till_sells(self, importer, event):
+        handle(self, importer, event)
+        if event.external_id == str(first["sale_id"]):
+            shop.deliver(client, second["sale_id"])  # its own trigger finds this run busy
+
+    monkeypatch.setattr(OrdersImport, "_handle", handle_while_the_till_sells)
+    run = shop.run()
+
+    assert (run.created, run.api_calls) == (2, 0)
