@@ -31,6 +31,7 @@ from integrations.models import FlowRun, IntegrationError, IntegrationEvent
 from integrations.registry import ReceivedEvent
 from integrations.schedules import Schedule
 from integrations.services.events import event_claim, event_receive, event_release
+from sales.models import Store
 
 SALE = "sale"
 EXCHANGE = "exchange"
@@ -116,7 +117,10 @@ class OrdersImport(Flow):
         settings = self.ctx.config.order_import
         if not settings.connect_store_id or not settings.hiboutik_store_id:
             raise FlowFailed("import_not_configured", NOT_CONFIGURED)
-        return SaleImporter(self.integration, self.ctx.config, lambda: self.ctx.client)
+        try:
+            return SaleImporter(self.integration, self.ctx.config, lambda: self.ctx.client)
+        except Store.DoesNotExist:
+            raise FlowFailed("import_not_configured", NOT_CONFIGURED) from None
 
     def _handle(self, importer: SaleImporter, event: IntegrationEvent) -> None:
         """Import the sale of one event, then mark the event: done (with the order), or
