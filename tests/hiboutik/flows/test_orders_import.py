@@ -4,6 +4,7 @@ the webhook endpoint exactly as the simulator sends them, imported by a run of t
 from decimal import Decimal
 
 import pytest
+import requests
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -440,3 +441,27 @@ def test_a_sale_arriving_during_a_run_is_imported_by_that_run(shop, client, monk
     run = shop.run()
 
     assert (run.created, run.api_calls) == (2, 0)
+
+
+def test_an_imported_sale_is_not_pushed_back_by_the_stock_export(shop, client):
+    shop.configure("stock", connect_warehouse_ids=[shop.warehouse.pk])
+    assert shop.run("stock.export").status == FlowRun.Status.SUCCEEDED  # Hiboutik = Connect
+    stock_before = requests.get(f"{shop.sim.root_url}/_sim/stock?warehouse_id=1", timeout=10)
+    assert shop.run("stock.export").api_calls == 0
+    sale = shop.ring_up(
+        store_id=1,
+        payment="CB",
+        lines=[{"product_id": 4, "quantity": 2}, {"product_id": 3, "size_id": 5, "quantity": 1}],
+    )
+    shop.deliver(client, sale["sale_id"])
+    shop.run()
+    calls = shop.calls()
+
+    push = shop.run("stock.export")
+
+    assert push.status == FlowRun.Status.SUCCEEDED
+    assert (push.api_calls, shop.calls()) == (0, calls)
+    stock = requests.get(f"{shop.sim.root_url}/_sim/stock?warehouse_id=1", timeout=10).json()
+    assert (
+        stock["stock"]["4"] == stock_before.json()["stock"]["4"] - 2 == physical(shop, "CASQUETTE")
+    )
