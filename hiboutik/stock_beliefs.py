@@ -8,11 +8,15 @@ down by as much, in the same transaction, or the next stock export would push th
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 from hiboutik.selectors import account_integrations, config_or_none, connect_product_ids
 from hiboutik.types import Sale
 from integrations.models import Integration
-from integrations.services.external_stock import external_stock_adjust
+from integrations.services.external_stock import (
+    external_stock_adjust,
+    external_stock_set_believed,
+)
 
 
 def sale_stock_key(sale_id: int) -> str:
@@ -93,3 +97,27 @@ def _sale_warehouse(integration: Integration, sale: Sale) -> int | None:
     if config and config.order_import.hiboutik_store_id == sale.store_id:
         return config.stock.hiboutik_warehouse_id
     return None
+
+
+def stock_beliefs_from_webhook(
+    *, integration: Integration, held: Mapping[tuple[int, int], Mapping[int, int]]
+) -> dict[int, dict[int, int]]:
+    """Believe what a `sale` webhook says Hiboutik holds of some products now ({(product,
+    size): {warehouse: quantity}}), for every integration of the account pushing stock to one
+    of those warehouses. For a line exchanged for a credit note, whose sale does not say whether
+    the till put its units back on the shelf: what the shelf holds settles it."""
+    if not held:
+        return {}
+    products = connect_product_ids(integration, held)
+    applied = {}
+    for other in account_integrations(integration):
+        warehouse = _stock_warehouse(other)
+        believed = {
+            products[ref]: by_warehouse[warehouse]
+            for ref, by_warehouse in held.items()
+            if ref in products and warehouse in by_warehouse
+        }
+        if believed:
+            external_stock_set_believed(integration=other, believed=believed)
+            applied[other.pk] = believed
+    return applied

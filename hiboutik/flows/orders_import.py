@@ -20,11 +20,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from hiboutik.errors import HiboutikPayloadError
-from hiboutik.mappers.orders import exchange_plans
+from hiboutik.mappers.orders import exchange_plans, held_stock
 from hiboutik.mappers.sales import sale_from_payload
 from hiboutik.order_import import IMPORTED, Imported, SaleImporter
 from hiboutik.selectors import sales_known
-from hiboutik.stock_beliefs import stock_beliefs_apply_returns
+from hiboutik.stock_beliefs import stock_beliefs_apply_returns, stock_beliefs_from_webhook
 from hiboutik.types import Sale
 from integrations.flows import Flow, FlowFailed, Resolved
 from integrations.models import FlowRun, IntegrationError, IntegrationEvent
@@ -103,7 +103,7 @@ class OrdersImport(Flow):
         importer = self._importer()
         sale = sale_from_payload(error.payload)
         imported = importer.import_sale(sale)
-        if self._record_exchanges(sale):
+        if self._record_exchanges(sale, error.payload):
             self._start_exchanges()
         IntegrationEvent.objects.filter(
             integration=self.integration, type=SALE, external_id=str(sale.sale_id)
@@ -138,7 +138,7 @@ class OrdersImport(Flow):
         imported: Imported | None = None
         with self.ctx.record(SALE, sale.sale_id, payload=event.payload, resolved_message=IMPORTED):
             imported = self._import(importer, sale)
-        new_exchanges = self._record_exchanges(sale)
+        new_exchanges = self._record_exchanges(sale, event.payload)
         if imported is None:
             params = {"sale": sale.sale_id}
             self.ctx.event_failed(event, message=LOG["failed"], params=params)
@@ -195,7 +195,7 @@ class OrdersImport(Flow):
 
     # --- exchanges --------------------------------------------------------------------------
 
-    def _record_exchanges(self, sale: Sale) -> int:
+    def _record_exchanges(self, sale: Sale, payload: object) -> int:
         """Store an `exchange` event per line the sale gives back; returns how many are new
         or changed (a re-delivered sale stores nothing twice)."""
         plans = exchange_plans(sale)
@@ -203,12 +203,20 @@ class OrdersImport(Flow):
             # What the return lines put back on Hiboutik's shelf is not pushed there again.
             stock_beliefs_apply_returns(integration=self.integration, sale=sale)
         waiting = 0
+        credited = set()
         for plan in plans:
-            event, _new = event_receive(
+            event, new = event_receive(
                 self.integration,
                 ReceivedEvent(type=EXCHANGE, external_id=plan.external_id, payload=plan.payload),
             )
             waiting += not event.done
+            if new and plan.payload["shape"] == "credit_note":
+                credited.add(plan.payload["original_line_item_id"])
+        if credited:
+            # Only the webhook sent with the exchange says what the shelf holds after it.
+            stock_beliefs_from_webhook(
+                integration=self.integration, held=held_stock(payload, credited)
+            )
         if plans:
             self.ctx.log(LOG["exchanges"], sale=sale.sale_id, count=len(plans))
         return waiting

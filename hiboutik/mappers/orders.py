@@ -4,11 +4,15 @@ Pure: no Django, no I/O; the importer resolves products, customers and payment m
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from hiboutik.errors import HiboutikPayloadError
+from hiboutik.mappers.values import as_list, parse_int
 from hiboutik.types import GivenBack, Sale, SaleLine
 
 HUNDRED = Decimal(100)
@@ -159,3 +163,30 @@ def _exchange_payload(sale: Sale, given: GivenBack) -> dict:
         if shape == "return_line"
         else None,
     }
+
+
+def held_stock(payload: Any, line_item_ids: set[int]) -> dict[tuple[int, int], dict[int, int]]:
+    """What Hiboutik held, when it sent a `sale` webhook, of the products of the lines
+    `line_item_ids`: {(product id, size id): {warehouse id: quantity}} from the lines'
+    ``stock_available`` (webhooks carry it; ``GET /sales/{id}`` does not). Unreadable rows are
+    left out."""
+    held: dict[tuple[int, int], dict[int, int]] = {}
+    lines = payload.get("line_items") if isinstance(payload, Mapping) else None
+    for line in as_list(lines, field="line_items") if lines not in (None, "") else ():
+        if not isinstance(line, Mapping):
+            continue
+        try:
+            if parse_int(line.get("line_item_id"), field="line_item_id") not in line_item_ids:
+                continue
+            ref = (
+                parse_int(line.get("product_id"), field="product_id"),
+                parse_int(line.get("product_size") or 0, field="product_size"),
+            )
+            rows = line.get("stock_available")
+            for row in as_list(rows, field="stock_available") if rows not in (None, "") else ():
+                warehouse = parse_int(row.get("warehouse_id"), field="warehouse_id")
+                quantity = parse_int(row.get("stock_available"), field="stock_available")
+                held.setdefault(ref, {})[warehouse] = quantity
+        except (HiboutikPayloadError, AttributeError):
+            continue
+    return held

@@ -4,6 +4,7 @@ become returns received in Connect, back in stock and refunded, once."""
 from decimal import Decimal
 
 import pytest
+import requests
 
 from integrations.flows import FlowContext
 from integrations.models import ExternalStock, FlowRun, IntegrationEvent
@@ -72,8 +73,10 @@ def assert_exchange_processed(shop, original):
 
 
 def test_a_credit_note_exchange_becomes_a_return_back_in_stock_and_refunded(shop, client):
+    tshirt = shop.products["TSHIRT-BIO"].pk
+    external_stock_ensure(integration=shop.integration, product_ids=[tshirt], believed={tshirt: 10})
     original = sell_tshirt(shop, client)
-    answer = exchange(shop, original, lines=[{"product_id": 1, "size_id": 3, "quantity": 1}])
+    answer = exchange(shop, original, lines=[{"product_id": 4, "quantity": 1}])
     # The till sends the original sale again, its line now a credit note, and the replacement.
     shop.deliver(client, original["sale_id"])
     shop.deliver(client, answer["replacement"]["sale_id"])
@@ -90,7 +93,12 @@ def test_a_credit_note_exchange_becomes_a_return_back_in_stock_and_refunded(shop
     assert_exchange_processed(shop, original)
     replacement = Order.objects.get(external_reference=str(answer["replacement"]["sale_id"]))
     assert [p.method.code for p in replacement.payments.all()] == ["credit_note"]
-    assert physical(shop, "TSHIRT-BIO") == 10 - 1 - 1 + 1
+    assert physical(shop, "TSHIRT-BIO") == 10 - 1 + 1
+    # The till put the exchanged shirt back on its shelf (stock 1): the webhook sent with the
+    # exchange says what the shelf holds, so Connect believes it and pushes nothing back.
+    shelf = requests.get(f"{shop.sim.root_url}/_sim/stock?warehouse_id=1&product_ids=1", timeout=10)
+    belief = ExternalStock.objects.get(integration=shop.integration, product_id=tshirt)
+    assert belief.believed == shelf.json()["stock"]["1:2"]
     before, calls = state(shop), shop.calls()
     for flow in ("orders.import", "events.process"):
         assert shop.run(flow).seen == 0
