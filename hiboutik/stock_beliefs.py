@@ -46,7 +46,7 @@ def stock_beliefs_apply_returns(
     """Raise the beliefs by what the return lines of `sale` put back on Hiboutik's shelf (a
     line giving back an earlier one, taken back into stock: `stock_withdrawal`), once per sale
     and integration, like `stock_beliefs_apply_sale`. A line exchanged for a credit note in its
-    own sale does not say whether its units went back: the stock reconciliation finds out."""
+    own sale does not say whether its units went back: see `stock_beliefs_from_webhook`."""
     back: dict[tuple[int, int], int] = defaultdict(int)
     for line in sale.lines:
         if (
