@@ -180,24 +180,32 @@ class BoundRow:
     item: Any
 
 
-def dirty_products(scope: str, *, after: int = 0, limit: int = 1000) -> list[BoundRow]:
-    """Bound products marked changed in `scope`, by binding id after `after` (two queries)."""
+def _dirty(scope: str, object_type: str, after: int, limit: int, read) -> list[BoundRow]:
+    """Bindings of `object_type` marked changed in `scope`, by binding id after `after`, each
+    with what `read(ids)` ({id: item}) says of its object (two queries)."""
     bindings = list(
-        ExternalBinding.objects.filter(scope=scope, object_type="product", dirty=True, pk__gt=after)
+        ExternalBinding.objects.filter(
+            scope=scope, object_type=object_type, dirty=True, pk__gt=after
+        )
         .order_by("pk")
         .values_list("pk", "object_id", "external_id", "pushed_state", "mark_seq")[:limit]
     )
-    products = {
-        row[0]: _connect_product(row)
-        for row in Product.objects.filter(pk__in=[b[1] for b in bindings]).values_list(
-            *PRODUCT_FIELDS
-        )
-    }
+    items = read([binding[1] for binding in bindings])
     return [
-        BoundRow(pk, external_id, pushed or {}, seq, products[object_id])
+        BoundRow(pk, external_id, pushed or {}, seq, items[object_id])
         for pk, object_id, external_id, pushed, seq in bindings
-        if object_id in products
+        if object_id in items
     ]
+
+
+def _products(ids: list[int]) -> dict[int, ConnectProduct]:
+    rows = Product.objects.filter(pk__in=ids).values_list(*PRODUCT_FIELDS)
+    return {row[0]: _connect_product(row) for row in rows}
+
+
+def dirty_products(scope: str, *, after: int = 0, limit: int = 1000) -> list[BoundRow]:
+    """Bound products marked changed in `scope` (two queries)."""
+    return _dirty(scope, "product", after, limit, _products)
 
 
 @dataclass(frozen=True)
@@ -282,25 +290,14 @@ def unbound_customers(
     ]
 
 
+def _customers(ids: list[int]) -> dict[int, ConnectCustomer]:
+    rows = Customer.objects.filter(pk__in=ids).values_list(*CUSTOMER_FIELDS)
+    return {row[0]: _connect_customer(row) for row in rows}
+
+
 def dirty_customers(scope: str, *, after: int = 0, limit: int = 1000) -> list[BoundRow]:
-    bindings = list(
-        ExternalBinding.objects.filter(
-            scope=scope, object_type="customer", dirty=True, pk__gt=after
-        )
-        .order_by("pk")
-        .values_list("pk", "object_id", "external_id", "pushed_state", "mark_seq")[:limit]
-    )
-    customers = {
-        row[0]: _connect_customer(row)
-        for row in Customer.objects.filter(pk__in=[b[1] for b in bindings]).values_list(
-            *CUSTOMER_FIELDS
-        )
-    }
-    return [
-        BoundRow(pk, external_id, pushed or {}, seq, customers[object_id])
-        for pk, object_id, external_id, pushed, seq in bindings
-        if object_id in customers
-    ]
+    """Bound customers marked changed in `scope` (two queries)."""
+    return _dirty(scope, "customer", after, limit, _customers)
 
 
 def catalogue_match_items(integration: Integration, kind: str) -> QuerySet[CatalogueMatchItem]:
