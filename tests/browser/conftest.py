@@ -2,11 +2,14 @@
 live server. Every context a test opens through `browser` (and so `page`) is watched for
 Content-Security-Policy violations: one fails the test (tests/browser/csp.py)."""
 
+import io
 import os
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
+from playwright.sync_api import expect
 
 from tests.browser.csp import CspWatchedBrowser, describe
 
@@ -86,3 +89,19 @@ def screenshot(page, name: str) -> str:
     path = os.path.join(SCREENSHOTS, f"connect-{name}.png")
     page.screenshot(path=path, full_page=True)
     return path
+
+
+def create_ops(username: str = "camille") -> tuple[str, str]:
+    """An ops user made the way an admin makes one, `manage.py createuser`; its name and the
+    password the command printed."""
+    out = io.StringIO()
+    call_command("createuser", username, "--role", "ops", stdout=out)
+    return username, out.getvalue().rsplit(": ", 1)[1].strip()
+
+
+def sign_in(page, username: str, password: str) -> None:
+    page.goto("/login/")
+    page.get_by_label("Identifiant").fill(username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("navigation", name="Menu principal")).to_be_visible()

@@ -2,16 +2,14 @@
 an order, open a return from its lines and receive it (back to stock in a chosen warehouse,
 refund), never open the integrations' configuration, and every page fits a phone."""
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from inventory.models import StockItem
 from sales.models import OrderStatus, Refund, Rma, RmaStatus
-from tests.browser.conftest import screenshot, session_cookie
+from tests.browser.conftest import create_ops, screenshot, session_cookie, sign_in
 from tests.factories import (
     make_completed_order,
     make_customer,
@@ -22,20 +20,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.browser
-
-
-def create_ops(username: str = "camille") -> tuple[str, str]:
-    out = io.StringIO()
-    call_command("createuser", username, "--role", "ops", stdout=out)
-    return username, out.getvalue().rsplit(": ", 1)[1].strip()
-
-
-def sign_in(page, username: str, password: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Identifiant").fill(username)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("navigation", name="Menu principal")).to_be_visible()
 
 
 def test_an_ops_user_cancels_an_order(page):

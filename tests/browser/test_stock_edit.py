@@ -1,5 +1,6 @@
 """The mass stock edit in a real browser: a session that expires during a save, unsaved edits,
-relative entries with a reason, and the CSV import's preview then apply."""
+relative entries with a reason, and the CSV import's preview then apply by an ops user made with
+`createuser`."""
 
 import re
 
@@ -8,7 +9,7 @@ from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
 from inventory.models import StockItem, StockMovement
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import create_ops, screenshot, sign_in
 from tests.factories import PASSWORD, make_ops, make_product, make_warehouse, set_stock
 
 pytestmark = pytest.mark.browser
@@ -121,13 +122,13 @@ def test_relative_entries_a_reason_and_the_summary_in_view_after_saving(page, lo
     assert (movement.reason, movement.note) == ("receipt", "BL 4411")
 
 
-def test_csv_import_preview_then_apply(page, log_in, lyon, tmp_path):
+def test_csv_import_preview_then_apply(page, lyon, tmp_path):
     mug, cap = make_product("MUG-01", name="Mug"), make_product("CAP-01", name="Casquette")
     set_stock(mug, lyon, 4)
     set_stock(cap, lyon, 6)
     csv_file = tmp_path / "stock.csv"
     csv_file.write_text("SKU;Quantité\nMUG-01;10\nCAP-01;-2\nNOPE-01;3\n", encoding="utf-8")
-    log_in(make_ops())
+    sign_in(page, *create_ops())
 
     page.goto(f"/inventory/stock/mass-edit/?warehouse={lyon.pk}")
     page.get_by_role("link", name="Importer un fichier CSV").click()
