@@ -103,7 +103,8 @@ class HiboutikClient(HiboutikTransport):
         label = account.strip().lower()
         if not ACCOUNT_LABEL.match(label):
             raise ValueError(
-                f"Hiboutik account {account!r} must be the XXXX of XXXX.hiboutik.com "
+                f"Hiboutik account {account!r} must be the account name, as in "
+                "moncompte.hiboutik.com "
                 "(lowercase letters, digits, underscore)"
             )
         kwargs.setdefault("ledger_key", label)

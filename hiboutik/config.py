@@ -43,7 +43,8 @@ DEFAULT_DRIFT_ALERT_PRODUCTS = 5
 MESSAGES: dict[str, str] = {
     "required": gettext_noop("This setting is required."),
     "invalid_account": gettext_noop(
-        "Enter the XXXX of XXXX.hiboutik.com: lowercase letters, digits and underscores."
+        "Enter the account name, as in moncompte.hiboutik.com: lowercase letters, digits and "
+        "underscores."
     ),
     "invalid_email": gettext_noop("Enter the email address the Hiboutik user logs in with."),
     "invalid_url": gettext_noop("Enter an address starting with http:// or https://."),
@@ -109,7 +110,7 @@ class SkuMapping:
 
 @dataclass(frozen=True)
 class GeneralSettings:
-    account: str = ""  # the XXXX of XXXX.hiboutik.com
+    account: str = ""  # the account name, as in moncompte.hiboutik.com
     user: str = ""  # the Hiboutik user's login email
     # Empty: https://{account}.hiboutik.com/api; set for the simulator or a staging account.
     api_url: str = ""

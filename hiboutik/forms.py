@@ -124,7 +124,7 @@ class HiboutikConfigForm(forms.Form):
     general__account = forms.CharField(
         label=_("Hiboutik account"),
         max_length=64,
-        help_text=_("The XXXX of XXXX.hiboutik.com."),
+        help_text=_("The account name, as in moncompte.hiboutik.com."),
     )
     general__user = forms.CharField(
         label=_("API user email"),
@@ -143,7 +143,8 @@ class HiboutikConfigForm(forms.Form):
         required=False,
         max_length=300,
         help_text=_(
-            "Empty: https://XXXX.hiboutik.com/api. Set it only for a test server or the simulator."
+            "Empty: https://moncompte.hiboutik.com/api. Set it only for a test server or the "
+            "simulator."
         ),
     )
     general__max_concurrency = forms.IntegerField(

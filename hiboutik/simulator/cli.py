@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     account.add_argument(
         "--account",
         default="demo",
-        help="account label, the XXXX of XXXX.hiboutik.com (default: %(default)s)",
+        help="account label, the account name, as in moncompte.hiboutik.com (default: %(default)s)",
     )
     account.add_argument(
         "--user",

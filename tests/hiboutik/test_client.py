@@ -149,7 +149,7 @@ def test_for_account_builds_the_production_url():
     client = HiboutikClient.for_account("Acme_2", user=USER, api_key=KEY)
     assert client.base_url == "https://acme_2.hiboutik.com/api"
     assert client.ledger_key == "acme_2"
-    with pytest.raises(ValueError, match=r"XXXX of XXXX\.hiboutik\.com"):
+    with pytest.raises(ValueError, match=r"account name, as in moncompte\.hiboutik\.com"):
         HiboutikClient.for_account("acme.evil.com/x", user=USER, api_key=KEY)
 
 
