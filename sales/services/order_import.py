@@ -47,7 +47,7 @@ def order_import_complete(
     shipping_amount: Decimal | str = ZERO,
     user: object = None,
 ) -> Order:
-    """Create, invoice and ship an order in ONE transaction, without notifying the customer.
+    """Create, ship and invoice an order in ONE transaction, without notifying the customer.
 
     Stock is taken from `warehouse` (the store's default unless given). When some products
     lack physical stock: with `force_stock` the missing quantity is first added by a "forced
@@ -119,8 +119,10 @@ def order_import_complete(
                     user=user,
                     data={"forced": {product.sku: qty for product, qty in missing.items()}},
                 )
-            order_invoice(order=order, user=user)
             order_ship(order=order, warehouse=warehouse, user=user)
+            # Invoiced last: the invoice number's counter is gapless, so its row stays locked
+            # until commit; taken last, it is held for a few statements, not the whole import.
+            order_invoice(order=order, user=user)
     except DuplicateOrder as error:
         # Imported by someone else between our first look and the creation.
         return error.order
