@@ -202,7 +202,7 @@ def create_product(state: State, data: Mapping[str, Any], now: str) -> dict[str,
         product["product_barcode"] = internal_barcode(product["product_id"])
     _assign_size_barcodes(state, product)
     product["created_at"] = product["updated_at"] = now
-    state.catalogue_changed()
+    state.catalogue_changed(product["product_id"])
     return product
 
 
@@ -228,7 +228,7 @@ def update_product(
     if attribute == "product_size_type":
         _assign_size_barcodes(state, product)
     product["updated_at"] = now
-    state.catalogue_changed()
+    state.catalogue_changed(product["product_id"])
 
 
 def stock_rows(state: State, product: dict[str, Any]) -> list[dict[str, Any]]:

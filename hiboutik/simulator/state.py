@@ -3,8 +3,9 @@
 Everything lives in plain dicts so a snapshot is one ``json.dumps`` away; the owner (the
 simulator) guards access with its shared lock (many readers or one writer), so nothing here
 locks. Indexes derived from the catalogue (which rows a stock list holds, in which order) are
-kept until a product changes, so that reading one page costs what the page holds, not what
-the catalogue holds."""
+kept until a product changes, and each product's JSON answer until that product, its stock or
+its images change, so that reading one page costs what the page holds, not what the catalogue
+holds."""
 
 from __future__ import annotations
 
@@ -59,11 +60,36 @@ class State:
         self.deliveries: list[dict[str, Any]] = []
         self.catalogue_version = 0
         self._derived: dict[Hashable, tuple[int, Any]] = {}
+        # product_id → its JSON answer, encoded; dropped when the product, its stock or its
+        # images change (product_changed, move_stock, images_changed).
+        self._product_json: dict[int, bytes] = {}
+        self._product_json_base = ""  # the base URL the image URLs in them were made with
 
     # --- indexes derived from the catalogue ------------------------------------------------
-    def catalogue_changed(self) -> None:
-        """Call after any product is created or changed (with the writer lock held)."""
+    def catalogue_changed(self, product_id: int | None = None) -> None:
+        """Call after a product is created or changed (with the writer lock held); without
+        ``product_id``, after a change that may touch every product."""
         self.catalogue_version += 1
+        if product_id is None:
+            self._product_json.clear()
+        else:
+            self._product_json.pop(product_id, None)
+
+    def images_changed(self, product_id: int) -> None:
+        """Call after an image of ``product_id`` is stored or deleted (writer lock held)."""
+        self._product_json.pop(product_id, None)
+
+    def product_json(self, product_id: int, base_url: str, encode: Callable[[], bytes]) -> bytes:
+        """The product's JSON answer, ``encode()``-d again only after it changed (or the
+        simulator moved to another URL, which its image URLs name). Readers may race to encode
+        the same product; they encode the same bytes."""
+        if base_url != self._product_json_base:
+            self._product_json.clear()
+            self._product_json_base = base_url
+        cached = self._product_json.get(product_id)
+        if cached is None:
+            cached = self._product_json[product_id] = encode()
+        return cached
 
     def derived(self, key: Hashable, build: Callable[[], T]) -> T:
         """``build()``, computed again only when the catalogue changed since the last time.
@@ -104,6 +130,7 @@ class State:
     def move_stock(self, warehouse_id: int, product_id: int, size_id: int, delta: int) -> None:
         key = (warehouse_id, product_id, size_id)
         self.stock[key] = self.stock.get(key, 0) + delta
+        self._product_json.pop(product_id, None)
 
     # --- webhook deliveries -----------------------------------------------------------------
     def record_delivery(self, delivery: dict[str, Any]) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from hiboutik.simulator.context import Context
 from hiboutik.simulator.errors import not_found
 from hiboutik.simulator.http_types import Response
-from hiboutik.simulator.paging import paginate
+from hiboutik.simulator.paging import json_array, paginate
 
 
 def require_row(ctx: Context, table: str, row_id: int, label: str) -> dict[str, Any]:
@@ -34,11 +34,15 @@ def paged(
     render: Callable[[Any], Any] | None = None,
     *,
     may_ignore_p: bool = False,
+    encode: Callable[[Any], bytes] | None = None,
 ) -> Response:
-    """A page of ``rows``. ``may_ignore_p``: a route that some real clients read in one call
-    without ``p`` (the stock lists, hiboutik-api.md §14); with ``--page-param ignored`` it
-    answers every row whatever ``p`` says, without paging headers."""
+    """A page of ``rows``, each ``render``-ed into its JSON shape or ``encode``-d into its
+    JSON text. ``may_ignore_p``: a route that some real clients read in one call without
+    ``p`` (the stock lists, hiboutik-api.md §14); with ``--page-param ignored`` it answers
+    every row whatever ``p`` says, without paging headers."""
     if may_ignore_p and ctx.config.page_param == "ignored":
+        if encode is not None:
+            return Response(200, json_array([encode(r) for r in rows]))
         return Response(200, [render(r) if render else r for r in rows])
     return paginate(
         rows,
@@ -46,6 +50,7 @@ def paged(
         ctx.list_url(),
         past_end_404=ctx.config.page_past_end == "404",
         render=render,
+        encode=encode,
     )
 
 

@@ -76,6 +76,7 @@ def _store(ctx: Context, product_id: int, *, image_format: str, slot: int) -> Re
         },
         "image_id",
     )
+    ctx.state.images_changed(product_id)
     return created("image_id", image["image_id"])
 
 
@@ -138,4 +139,5 @@ def download_image(ctx: Context, image_name: str) -> Response:
 def delete_image(ctx: Context, image_name: str) -> dict[str, Any]:
     image = _by_name(ctx, image_name)
     del ctx.state.tables["images"][image["image_id"]]
+    ctx.state.images_changed(image["product_id"])
     return {"image_id": image["image_id"], "deleted": 1}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from hiboutik.simulator.barcodes import is_valid_ean13
+from hiboutik.simulator.catalogue import product_view
 from tests.hiboutik.simulator.conftest import Api
+from tests.hiboutik.simulator.routes.test_images import png
 
 
 def test_list_fits_one_page_without_pagination_headers(api: Api) -> None:
@@ -217,3 +220,92 @@ def test_changing_the_size_grid_gives_the_variants_barcodes(api: Api) -> None:
     sizes = api.get("/products/4").json()[0]["product_size_details"]
     assert [s["size_name"] for s in sizes] == ["39", "40", "41", "42"]
     assert all(is_valid_ean13(s["barcode"]) for s in sizes)
+
+
+# --- a page answers the products as they are now, after any write ----------------------------
+
+
+def _fresh_page(api: Api, page: int) -> bytes:
+    """The page as encoding every product view now gives it, nothing kept from earlier."""
+    state = api.sim.state
+    active = [p for p in state.rows("products") if not p["product_arch"]]
+    views = [product_view(state, p, api.sim.base_url) for p in active[(page - 1) * 250 :][:250]]
+    return json.dumps(views, ensure_ascii=False).encode("utf-8")
+
+
+def _product(api: Api, product_id: int) -> dict:
+    rows = [row for page in (1, 2) for row in api.get("/products/", params={"p": page}).json()]
+    return next(row for row in rows if row["product_id"] == product_id)
+
+
+def _same_as_fresh(api: Api) -> None:
+    for page in (1, 2):
+        assert api.get("/products/", params={"p": page}).content == _fresh_page(api, page)
+
+
+def test_a_products_page_is_byte_for_byte_the_encoded_views(api: Api) -> None:
+    api.sim.add_products(300)
+    for _ in range(2):  # the second read answers from what the first one kept
+        _same_as_fresh(api)
+
+
+def _stock(row: dict, warehouse_id: int, size_id: int = 0) -> int:
+    return next(
+        level["stock_available"]
+        for level in row["stock_available"]
+        if level["warehouse_id"] == warehouse_id and level["product_size"] == size_id
+    )
+
+
+def test_every_write_shows_in_the_next_products_page(api: Api) -> None:
+    api.sim.add_products(300)  # two pages
+    _same_as_fresh(api)  # both pages read (and kept) before each write
+
+    changed = api.put("/product/4", data={"product_attribute": "product_price", "new_value": "7"})
+    assert changed.status_code == 200
+    assert _product(api, 4)["product_price"] == "7.00"
+    _same_as_fresh(api)
+
+    before = _stock(_product(api, 4), 1)
+    api.sale(store_id=1, payment="ESP", lines=[{"product_id": 4, "quantity": 2}])
+    assert _stock(_product(api, 4), 1) == before - 2
+    _same_as_fresh(api)
+
+    input_id = api.post("/inventory_inputs", data={"stock_id": 1}).json()["inventory_input_id"]
+    detail = {"product_id": 300, "product_size": 0, "quantity": 5}
+    api.post(f"/inventory_input_details/{input_id}", data=detail)
+    assert _stock(_product(api, 300), 1) == 10  # not before the input is validated
+    api.post("/inventory_input_validate", data={"inventory_input_id": input_id})
+    assert _stock(_product(api, 300), 1) == 15
+    _same_as_fresh(api)
+
+    uploaded = api.post("/products_images/4/", files={"image": ("pos.png", png(3, 3))})
+    assert uploaded.status_code == 201
+    assert [image["image_name"] for image in _product(api, 4)["images"]] == ["pos_4.png"]
+    _same_as_fresh(api)
+    assert api.delete("/products_images/pos_4.png").status_code == 200
+    assert _product(api, 4)["images"] == []
+    _same_as_fresh(api)
+
+    api.put("/product/4", data={"product_attribute": "product_size_type", "new_value": "1"})
+    assert _product(api, 4)["product_size_details"]
+    _same_as_fresh(api)
+
+    api.put("/product/5", data={"product_attribute": "product_arch", "new_value": "1"})
+    assert 5 not in [p["product_id"] for p in api.get("/products/").json()]
+    _same_as_fresh(api)
+
+    assert api.sim_post("/seed", json={"products": 1}).status_code == 200
+    assert api.get("/products/", params={"p": 2}).json()[-1]["product_id"] == 308
+    _same_as_fresh(api)
+
+
+def test_image_urls_follow_the_simulator_to_its_new_port(api: Api) -> None:
+    api.post("/products_images/4/", files={"image": ("pos.png", png(3, 3))})
+    old_base = api.sim.base_url
+    assert _product(api, 4)["images"][0]["url"].startswith(old_base)
+    api.sim.stop()
+    api.sim.start()  # port 0: another free port, the same account
+    assert api.sim.base_url != old_base
+    assert _product(api, 4)["images"][0]["url"].startswith(api.sim.base_url + "/")
+    _same_as_fresh(api)
