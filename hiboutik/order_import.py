@@ -39,7 +39,7 @@ from integrations.services.bindings import (
     BindingConflict,
     NewBinding,
     binding_bind,
-    bindings_bind_many,
+    bindings_add_many,
 )
 from inventory.exceptions import InsufficientStock
 from inventory.models import Product
@@ -109,6 +109,10 @@ class SaleImporter:
             if self.settings.shipping_method_id
             else None
         )
+        # Read once per importer (a run imports many sales): the walk-in account and the
+        # payment methods the sales name.
+        self._guest_customer: Customer | None = None
+        self._methods_by_id: dict[int, PaymentMethod] = {}
 
     # --- the sale ---------------------------------------------------------------------------
 
@@ -166,19 +170,15 @@ class SaleImporter:
         )
 
     def _bind(self, order: Order, sale: Sale) -> None:
-        scope = binding_scope(self.integration, ExternalBinding.ObjectType.ORDER)
-        bindings_bind_many(
-            scope=scope,
-            object_type=ExternalBinding.ObjectType.ORDER,
-            bindings=[NewBinding(order.pk, str(sale.sale_id), {})],
-        )
-        bindings_bind_many(
-            scope=scope,
-            object_type=ExternalBinding.ObjectType.ORDER_LINE,
-            bindings=[
-                NewBinding(line_id, line_item_id, {})
-                for line_id, line_item_id in order.lines.values_list("pk", "external_reference")
-            ],
+        lines = order.lines.values_list("pk", "external_reference")
+        bindings_add_many(
+            scope=binding_scope(self.integration, ExternalBinding.ObjectType.ORDER),
+            bindings={
+                ExternalBinding.ObjectType.ORDER: [NewBinding(order.pk, str(sale.sale_id), {})],
+                ExternalBinding.ObjectType.ORDER_LINE: [
+                    NewBinding(line_id, line_item_id, {}) for line_id, line_item_id in lines
+                ],
+            },
         )
 
     # --- lines ------------------------------------------------------------------------------
@@ -230,9 +230,10 @@ class SaleImporter:
 
     def _methods(self, plans: tuple[PaymentPlan, ...]) -> dict[str, PaymentMethod]:
         mapped = self.settings.payment_methods
-        methods = PaymentMethod.objects.in_bulk(
-            {mapped[plan.payment_type] for plan in plans if plan.payment_type in mapped}
-        )
+        wanted = {mapped[plan.payment_type] for plan in plans if plan.payment_type in mapped}
+        if not wanted <= self._methods_by_id.keys():
+            self._methods_by_id.update(PaymentMethod.objects.in_bulk(wanted))
+        methods = self._methods_by_id
         missing = [
             plan.payment_type
             for plan in plans
@@ -327,26 +328,26 @@ class SaleImporter:
         guest = self.config.guest
         if not guest.email:
             return None, GuestSpec()
+        if self._guest_customer is None:
+            self._guest_customer = self._guest_account()
+        return self._guest_customer, None
+
+    def _guest_account(self) -> Customer:
+        guest = self.config.guest
         customer = customer_get_by_email(guest.email)
         if customer is not None:
-            return customer, None
+            return customer
         group = (
             CustomerGroup.objects.filter(pk=guest.customer_group_id).first()
             if guest.customer_group_id
             else None
         )
         try:
-            return (
-                customer_create(
-                    email=guest.email,
-                    group=group,
-                    country=guest.country,
-                    region=guest.region,
-                ),
-                None,
+            return customer_create(
+                email=guest.email, group=group, country=guest.country, region=guest.region
             )
         except InvalidCustomer:
             found = customer_get_by_email(guest.email)  # created meanwhile by another import
             if found is None:
                 raise
-            return found, None
+            return found

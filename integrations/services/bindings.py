@@ -122,3 +122,28 @@ def bindings_bind_many(
             object_id for object_id, external_id in stored if (object_id, external_id) in wanted
         )
     return bound
+
+
+def bindings_add_many(
+    *, scope: str, bindings: Mapping[str, Iterable[NewBinding]], batch_size: int = 1000
+) -> None:
+    """Bind objects of several types ({object type: bindings}) in one INSERT per batch, for a
+    caller that need not know which were bound already: a pair whose object or external id is
+    bound to something else is left out, as the unique constraints decide (what
+    `bindings_bind_many` does, without reading the bindings back)."""
+    now = timezone.now()
+    rows = [
+        ExternalBinding(
+            scope=scope,
+            object_type=object_type,
+            object_id=item.object_id,
+            external_id=str(item.external_id),
+            pushed_state=dict(item.pushed_state),
+            pushed_at=now,
+            dirty=item.dirty,
+            mark_seq=1 if item.dirty else 0,
+        )
+        for object_type, items in bindings.items()
+        for item in items
+    ]
+    ExternalBinding.objects.bulk_create(rows, batch_size=batch_size, ignore_conflicts=True)

@@ -16,6 +16,7 @@ from inventory.services.stock import (
 from inventory.services.stock_batch import (
     LockedShortfall,
     StockMove,
+    apply_moves,
     lock_stock_items,
     stock_missing_locked,
     stock_move_many,
@@ -42,6 +43,7 @@ __all__ = [
     "StockEditInvalid",
     "StockMove",
     "StockSetManyResult",
+    "apply_moves",
     "check_new_quantity",
     "lock_stock_items",
     "parse_stock_entry",

@@ -1,7 +1,6 @@
 """Importing a sale that is already complete elsewhere (e.g. a closed POS sale)."""
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -11,23 +10,23 @@ from django.utils.translation import gettext, gettext_noop
 from integrations.models import Integration
 from inventory.exceptions import InsufficientStock
 from inventory.models import StockMovement, Warehouse
-from inventory.services import StockMove, stock_missing_locked, stock_move_many
-from sales.exceptions import DuplicateOrder, InvalidOrder
+from inventory.services import StockMove, apply_moves, stock_missing_locked
+from sales.exceptions import InvalidOrder
 from sales.models import Customer, Order, OrderEvent, ShippingMethod, Store
 from sales.services.amounts import ZERO
 from sales.services.common import event_add
-from sales.services.invoicing import order_invoice
+from sales.services.invoicing import invoice_write
 from sales.services.orders import (
     GuestSpec,
     LineSpec,
     PaymentSpec,
     as_spec,
-    build_lines,
     find_by_external_reference,
-    order_create,
+    order_draft,
+    order_write,
     quantities_by_product,
 )
-from sales.services.shipping import order_ship
+from sales.services.shipping import shipment_write
 
 
 def order_import_complete(
@@ -64,24 +63,11 @@ def order_import_complete(
     specs = [as_spec(LineSpec, line) for line in lines]
     if not specs:
         raise InvalidOrder(gettext("An order needs at least one line."))
-    warehouse = warehouse or store.default_warehouse
     try:
         with transaction.atomic():
-            order_lines = build_lines(specs)
-            # Products are now known: order_create need not look their SKUs up again.
-            specs = [
-                replace(spec, product=line.product)
-                for spec, line in zip(specs, order_lines, strict=True)
-            ]
-            wanted = quantities_by_product(order_lines)
-            # Stock rows are locked before order_create takes the first document number: every
-            # order service locks the order, then stock rows, then number counters. Counted
-            # under that lock, the shortfall stays true until commit, so the forced top-up
-            # always covers the sale.
-            missing, locked_items = stock_missing_locked(warehouse=warehouse, quantities=wanted)
-            if missing and not force_stock:
-                raise InsufficientStock([product.sku for product in missing], warehouse)
-            order = order_create(
+            # Checked and priced first (the SKUs looked up once); nothing is written before
+            # the stock rows are locked.
+            draft = order_draft(
                 store=store,
                 lines=specs,
                 payments=payments,
@@ -94,22 +80,32 @@ def order_import_complete(
                 placed_at=placed_at,
                 integration=integration,
                 external_reference=external_reference,
-                reserve_stock=False,
                 notify_customer=False,
-                user=user,
             )
+            warehouse = draft.warehouse
+            wanted = quantities_by_product(draft.lines)
+            # Stock rows are locked before the first document number is taken: every order
+            # service locks the order, then stock rows, then number counters. Counted under
+            # that lock, the shortfall stays true until commit, so the forced top-up always
+            # covers the sale.
+            missing, locked_items = stock_missing_locked(warehouse=warehouse, quantities=wanted)
+            if missing and not force_stock:
+                raise InsufficientStock([product.sku for product in missing], warehouse)
+            # No order of this reference was found above; one committed since then makes the
+            # INSERT fail on the unique constraint (handled below).
+            order = order_write(draft=draft, stock_reserved=False, user=user)
             if missing:
-                stock_move_many(
-                    moves=[
-                        StockMove(product, warehouse, quantity)
-                        for product, quantity in missing.items()
-                    ],
+                # Whole quantities above 0, on rows locked above: no savepoint, no check more.
+                apply_moves(
+                    [StockMove(product, warehouse, qty) for product, qty in missing.items()],
+                    {(p.pk, warehouse.pk): locked_items[p.pk, warehouse.pk] for p in missing},
                     reason=StockMovement.Reason.FORCED_IMPORT,
                     reference=order,
+                    reference_label="",
                     user=user,
                     note=gettext("Stock forced to import %(source)s sale %(reference)s.")
                     % {"source": integration.name, "reference": external_reference},
-                    locked_items=locked_items,
+                    allow_negative=False,
                 )
                 event_add(
                     order=order,
@@ -119,13 +115,20 @@ def order_import_complete(
                     user=user,
                     data={"forced": {product.sku: qty for product, qty in missing.items()}},
                 )
-            order_ship(order=order, warehouse=warehouse, user=user)
+            # The order is this transaction's own, unseen by others until commit: it needs no
+            # lock, and its lines are the ones in memory (with their ids).
+            order_lines = draft.lines
+            shipment_write(
+                order=order,
+                lines=order_lines,
+                picked=[(line, line.quantity) for line in order_lines],
+                warehouse=warehouse,
+                locked_items=locked_items,
+                user=user,
+            )
             # Invoiced last: the invoice number's counter is gapless, so its row stays locked
             # until commit; taken last, it is held for a few statements, not the whole import.
-            order_invoice(order=order, user=user)
-    except DuplicateOrder as error:
-        # Imported by someone else between our first look and the creation.
-        return error.order
+            invoice_write(order=order, lines=order_lines, invoiced_before={}, first=True, user=user)
     except IntegrityError:
         # A concurrent import of the same sale committed first: return its order.
         existing = find_by_external_reference(integration, external_reference)

@@ -186,7 +186,28 @@ def find_by_external_reference(
     ).first()
 
 
-def order_create(
+@dataclass(frozen=True)
+class OrderDraft:
+    """An order checked and priced, not saved yet: what `order_write` inserts."""
+
+    store: Store
+    warehouse: Warehouse
+    lines: list[OrderLine]
+    payments: list[tuple[PaymentSpec, Decimal]]
+    customer: Customer | None
+    customer_email: str
+    customer_name: str
+    currency: str
+    shipping_method: ShippingMethod | None
+    shipping_incl: Decimal
+    shipping_excl: Decimal
+    notify_customer: bool
+    integration: Integration | None
+    external_reference: str
+    placed_at: datetime
+
+
+def order_draft(
     *,
     store: Store,
     lines: Iterable[LineSpec | Mapping],
@@ -201,16 +222,10 @@ def order_create(
     placed_at: datetime | None = None,
     integration: Integration | None = None,
     external_reference: str = "",
-    reserve_stock: bool = True,
     notify_customer: bool = True,
-    user: object = None,
-) -> Order:
-    """Create an order (status new). `shipping_amount` is tax included.
-
-    With `reserve_stock` the ordered quantities are reserved in the order's warehouse (the
-    store's default unless given) and an `InsufficientStock` listing every short SKU is raised
-    when they are not available.
-    """
+) -> OrderDraft:
+    """Check and price an order (the arguments of `order_create`), writing nothing; raises
+    `InvalidOrder`. Looks up the lines' SKUs (one query) when they name no product."""
     specs = [as_spec(LineSpec, line) for line in lines]
     if not specs:
         raise InvalidOrder(gettext("An order needs at least one line."))
@@ -236,71 +251,138 @@ def order_create(
         if amount == 0:
             raise InvalidOrder(gettext("A payment amount cannot be zero."))
         amounts.append(amount)
-    warehouse = warehouse or store.default_warehouse
-    shipping_excl = excl_tax(shipping_incl, shipping_rate)
+    if customer is not None:
+        email = customer.email
+        name = customer.full_name or customer.company
+    else:
+        email, name = guest_spec.email.strip().lower(), guest_spec.name.strip()
+    return OrderDraft(
+        store=store,
+        warehouse=warehouse or store.default_warehouse,
+        lines=order_lines,
+        payments=list(zip(payment_specs, amounts, strict=True)),
+        customer=customer,
+        customer_email=email,
+        customer_name=name[:200],
+        currency=(currency or store.currency).upper(),
+        shipping_method=shipping_method,
+        shipping_incl=shipping_incl,
+        shipping_excl=excl_tax(shipping_incl, shipping_rate),
+        notify_customer=notify_customer,
+        integration=integration,
+        external_reference=external_reference,
+        placed_at=placed_at,
+    )
 
+
+def order_write(*, draft: OrderDraft, stock_reserved: bool, user: object = None) -> Order:
+    """Insert a drafted order, its lines, payments and creation event, in the caller's
+    transaction (no savepoint of its own). The draft's lines become the saved order's lines,
+    with their ids. `stock_reserved`: the caller reserved its stock in the same transaction."""
+    order_lines = draft.lines
+    order = Order.objects.create(
+        number=next_number("order"),
+        store=draft.store,
+        warehouse=draft.warehouse,
+        customer=draft.customer,
+        customer_email=draft.customer_email,
+        customer_name=draft.customer_name,
+        currency=draft.currency,
+        subtotal=sum((line.row_total for line in order_lines), ZERO),
+        shipping_amount=draft.shipping_excl,
+        tax_total=sum((line.tax_amount for line in order_lines), ZERO)
+        + (draft.shipping_incl - draft.shipping_excl),
+        discount_total=sum((line.discount_amount for line in order_lines), ZERO),
+        grand_total=sum((line.row_total_incl_tax for line in order_lines), ZERO)
+        + draft.shipping_incl,
+        shipping_method=draft.shipping_method,
+        notify_customer=draft.notify_customer,
+        integration=draft.integration,
+        external_reference=draft.external_reference,
+        placed_at=draft.placed_at,
+        stock_reserved=stock_reserved,
+    )
+    for line in order_lines:
+        line.order = order
+    OrderLine.objects.bulk_create(order_lines)
+    OrderPayment.objects.bulk_create(
+        OrderPayment(
+            order=order,
+            method=spec.method,
+            amount=amount,
+            external_reference=spec.external_reference,
+        )
+        for spec, amount in draft.payments
+    )
+    event_add(
+        order=order,
+        kind=OrderEvent.Kind.CREATED,
+        message=gettext_noop("Order created."),
+        user=user,
+        new_status=order.status,
+        data={
+            "integration": draft.integration.pk if draft.integration is not None else None,
+            "external_reference": draft.external_reference,
+            "notify_customer": draft.notify_customer,
+        },
+    )
+    return order
+
+
+def order_create(
+    *,
+    store: Store,
+    lines: Iterable[LineSpec | Mapping],
+    payments: Iterable[PaymentSpec | Mapping] = (),
+    customer: Customer | None = None,
+    guest: GuestSpec | Mapping | None = None,
+    shipping_method: ShippingMethod | None = None,
+    shipping_amount: Decimal | str = ZERO,
+    shipping_tax_rate: Decimal | str = DEFAULT_SHIPPING_TAX_RATE,
+    currency: str = "",
+    warehouse: Warehouse | None = None,
+    placed_at: datetime | None = None,
+    integration: Integration | None = None,
+    external_reference: str = "",
+    reserve_stock: bool = True,
+    notify_customer: bool = True,
+    user: object = None,
+) -> Order:
+    """Create an order (status new). `shipping_amount` is tax included.
+
+    With `reserve_stock` the ordered quantities are reserved in the order's warehouse (the
+    store's default unless given) and an `InsufficientStock` listing every short SKU is raised
+    when they are not available.
+    """
+    draft = order_draft(
+        store=store,
+        lines=lines,
+        payments=payments,
+        customer=customer,
+        guest=guest,
+        shipping_method=shipping_method,
+        shipping_amount=shipping_amount,
+        shipping_tax_rate=shipping_tax_rate,
+        currency=currency,
+        warehouse=warehouse,
+        placed_at=placed_at,
+        integration=integration,
+        external_reference=external_reference,
+        notify_customer=notify_customer,
+    )
     with transaction.atomic():
-        if external_reference:
-            existing = find_by_external_reference(integration, external_reference)
+        if draft.external_reference:
+            existing = find_by_external_reference(integration, draft.external_reference)
             if existing is not None:
                 raise DuplicateOrder(existing)
-        if customer is not None:
-            email = customer.email
-            name = customer.full_name or customer.company
-        else:
-            email, name = guest_spec.email.strip().lower(), guest_spec.name.strip()
         if reserve_stock:
             # Reserved before the order number is taken: stock rows are locked before number
             # counters in every order service. Lists every short SKU, reserves nothing then.
-            stock_reserve_many(warehouse=warehouse, quantities=quantities_by_product(order_lines))
-        order = Order.objects.create(
-            number=next_number("order"),
-            store=store,
-            warehouse=warehouse,
-            customer=customer,
-            customer_email=email,
-            customer_name=name[:200],
-            currency=(currency or store.currency).upper(),
-            subtotal=sum((line.row_total for line in order_lines), ZERO),
-            shipping_amount=shipping_excl,
-            tax_total=sum((line.tax_amount for line in order_lines), ZERO)
-            + (shipping_incl - shipping_excl),
-            discount_total=sum((line.discount_amount for line in order_lines), ZERO),
-            grand_total=sum((line.row_total_incl_tax for line in order_lines), ZERO)
-            + shipping_incl,
-            shipping_method=shipping_method,
-            notify_customer=notify_customer,
-            integration=integration,
-            external_reference=external_reference,
-            placed_at=placed_at,
-            # The reservation above belongs to the same transaction.
-            stock_reserved=reserve_stock,
-        )
-        for line in order_lines:
-            line.order = order
-        OrderLine.objects.bulk_create(order_lines)
-        OrderPayment.objects.bulk_create(
-            OrderPayment(
-                order=order,
-                method=spec.method,
-                amount=amount,
-                external_reference=spec.external_reference,
+            stock_reserve_many(
+                warehouse=draft.warehouse, quantities=quantities_by_product(draft.lines)
             )
-            for spec, amount in zip(payment_specs, amounts, strict=True)
-        )
-        event_add(
-            order=order,
-            kind=OrderEvent.Kind.CREATED,
-            message=gettext_noop("Order created."),
-            user=user,
-            new_status=order.status,
-            data={
-                "integration": integration.pk if integration is not None else None,
-                "external_reference": external_reference,
-                "notify_customer": notify_customer,
-            },
-        )
-    return order
+        # The reservation above belongs to the same transaction.
+        return order_write(draft=draft, stock_reserved=reserve_stock, user=user)
 
 
 def order_cancel(*, order: Order, user: object = None, reason: str = "") -> Order:
@@ -358,13 +440,20 @@ def order_payment_add(
     with transaction.atomic():
         locked = lock_order(order)
         payment = OrderPayment.objects.create(
-            order=locked, method=method, amount=amount, external_reference=external_reference
+            order=locked,
+            method=method,
+            amount=amount,
+            external_reference=external_reference,
         )
         event_add(
             order=locked,
             kind=OrderEvent.Kind.PAYMENT,
             message=gettext_noop("Payment of %(amount)s by %(method)s."),
-            params={"amount": str(amount), "currency": locked.currency, "method": method.name},
+            params={
+                "amount": str(amount),
+                "currency": locked.currency,
+                "method": method.name,
+            },
             user=user,
             data={"payment_id": payment.pk, "amount": str(amount)},
         )

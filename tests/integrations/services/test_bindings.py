@@ -13,9 +13,11 @@ from integrations.selectors.bindings import (
 )
 from integrations.services.bindings import (
     BindingConflict,
+    NewBinding,
     binding_bind,
     binding_set_pushed_state,
     binding_unbind,
+    bindings_add_many,
 )
 from tests.integrations.conftest import hiboutik_integration_for
 
@@ -81,3 +83,19 @@ def test_pushed_state_and_unbinding():
     assert binding.pushed_state == {"price": "9.90"} and binding.pushed_at is not None
     assert binding_unbind(scope="hiboutik:demo", object_type="product", object_id=3) == 1
     assert not ExternalBinding.objects.exists()
+
+
+def test_objects_of_several_types_are_bound_at_once_and_a_taken_pair_is_left_out(
+    django_assert_num_queries,
+):
+    binding_bind(scope="integration:1", object_type="order_line", object_id=9, external_id="L0")
+    with django_assert_num_queries(1):
+        bindings_add_many(
+            scope="integration:1",
+            bindings={
+                "order": [NewBinding(7, "1001", {})],
+                "order_line": [NewBinding(8, "L1", {}), NewBinding(9, "L2", {})],
+            },
+        )
+    bound = set(ExternalBinding.objects.values_list("object_type", "object_id", "external_id"))
+    assert bound == {("order", 7, "1001"), ("order_line", 8, "L1"), ("order_line", 9, "L0")}

@@ -77,7 +77,7 @@ def test_forced_import_covers_a_move_committed_while_it_runs(monkeypatch):
     warehouse = make_warehouse()
     store = Store.objects.create(code="S", name="S", default_warehouse=warehouse)
     product = make_product(stock={warehouse: 3})
-    real_order_create = sales.services.order_import.order_create
+    real_order_write = sales.services.order_import.order_write
     other_sale: list[BaseException] = []
 
     def other_shipment() -> None:
@@ -95,11 +95,9 @@ def test_forced_import_covers_a_move_committed_while_it_runs(monkeypatch):
         # counted what it lacks, or waits for the import to end. It never slips in between.
         other.start()
         other.join(timeout=0.5)
-        return real_order_create(**kwargs)
+        return real_order_write(**kwargs)
 
-    monkeypatch.setattr(
-        sales.services.order_import, "order_create", create_while_another_sale_ships
-    )
+    monkeypatch.setattr(sales.services.order_import, "order_write", create_while_another_sale_ships)
     order = pos_sale(store, product, 5, "race")
     other.join()
 
