@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -30,38 +30,66 @@ def event_receive(
     payload only counts one more delivery; one with a different payload replaces it and makes
     it not done again (the other side changed the record, e.g. a payment added to a sale).
     Safe under concurrent deliveries: the unique constraint decides which one inserts."""
-    digest = payload_hash(received.payload)
-    now = timezone.now()
+    event = IntegrationEvent(
+        integration=integration,
+        type=received.type,
+        external_id=received.external_id,
+        payload=dict(received.payload),
+        payload_hash=payload_hash(received.payload),
+    )
+    event.last_received_at = event.received_at
+    if connection.vendor == "postgresql":
+        return _upsert(event)
     try:
         with transaction.atomic():
-            event = IntegrationEvent.objects.create(
-                integration=integration,
-                type=received.type,
-                external_id=received.external_id,
-                payload=dict(received.payload),
-                payload_hash=digest,
-                received_at=now,
-                last_received_at=now,
-            )
+            event.save(force_insert=True)
         return event, True
     except IntegrityError:
         pass
     with transaction.atomic():
-        event = IntegrationEvent.objects.select_for_update().get(
+        stored = IntegrationEvent.objects.select_for_update().get(
             integration=integration, type=received.type, external_id=received.external_id
         )
-        event.deliveries = F("deliveries") + 1
-        event.last_received_at = now
+        stored.deliveries = F("deliveries") + 1
+        stored.last_received_at = event.last_received_at
         fields = ["deliveries", "last_received_at"]
-        if event.payload_hash != digest:
-            event.payload = dict(received.payload)
-            event.payload_hash = digest
-            event.done = False
-            event.failed = False
+        if stored.payload_hash != event.payload_hash:
+            stored.payload = event.payload
+            stored.payload_hash = event.payload_hash
+            stored.done = False
+            stored.failed = False
             fields += ["payload", "payload_hash", "done", "failed"]
-        event.save(update_fields=fields)
-    event.refresh_from_db()
-    return event, False
+        stored.save(update_fields=fields)
+    stored.refresh_from_db()
+    return stored, False
+
+
+# A delivery is one statement on PostgreSQL, new or not: the insert, or on the unique
+# constraint the re-delivery's update, which reads back the stored event (`xmax` is 0 for a
+# row this statement inserted).
+_UPSERT = """
+INSERT INTO integrations_integrationevent AS event ({columns}) VALUES ({values})
+ON CONFLICT (integration_id, type, external_id) DO UPDATE SET
+    deliveries = event.deliveries + 1,
+    last_received_at = EXCLUDED.last_received_at,
+    payload = CASE WHEN event.payload_hash = EXCLUDED.payload_hash
+        THEN event.payload ELSE EXCLUDED.payload END,
+    payload_hash = EXCLUDED.payload_hash,
+    done = event.done AND event.payload_hash = EXCLUDED.payload_hash,
+    failed = event.failed AND event.payload_hash = EXCLUDED.payload_hash
+RETURNING event.*, (event.xmax = 0) AS inserted
+"""
+
+
+def _upsert(event: IntegrationEvent) -> tuple[IntegrationEvent, bool]:
+    fields = [field for field in IntegrationEvent._meta.concrete_fields if not field.primary_key]
+    sql = _UPSERT.format(
+        columns=", ".join(connection.ops.quote_name(field.column) for field in fields),
+        values=", ".join(["%s"] * len(fields)),
+    )
+    params = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields]
+    (stored,) = IntegrationEvent.objects.raw(sql, params)
+    return stored, bool(stored.inserted)
 
 
 def event_claim(event: IntegrationEvent) -> bool:

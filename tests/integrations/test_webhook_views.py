@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hiboutik.simulator.webhook_form import encode
@@ -74,6 +76,20 @@ def test_a_re_delivery_is_counted_not_stored_again(client, integration):
     client.post(path_of(integration), encode(changed), content_type=FORM)
     event.refresh_from_db()
     assert (event.deliveries, event.done, event.payload["total"]) == (4, False, "12.00")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_new_or_not_costs_the_token_look_up_and_one_statement(client, integration):
+    for total in ("10.00", "10.00", "12.00"):
+        body = sale()
+        body["total"] = total
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(path_of(integration), encode(body), content_type=FORM)
+        assert response.status_code == 200
+        assert len(queries) == 2, [query["sql"] for query in queries]
+    event = IntegrationEvent.objects.get()
+    assert (event.deliveries, event.payload["total"]) == (3, "12.00")
 
 
 @pytest.mark.django_db
