@@ -346,6 +346,11 @@ def products_by_id(product_ids: Iterable[int]) -> dict[int, Product]:
     }
 
 
+def last_customer_id() -> int:
+    """The highest customer id Connect has (0 with none): customers made later have higher."""
+    return Customer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
 def unbound_customer_ids(scope: str, customer_ids: Iterable[int]) -> set[int]:
     """Those of `customer_ids` that exist and have no binding in `scope` (one query)."""
     return set(

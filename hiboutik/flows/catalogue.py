@@ -86,22 +86,26 @@ class PendingCreates:
     (saved, hence committed, at once): a run that finds some left by a run that stopped looks
     those records up before creating them again. Creates are never re-sent blindly."""
 
-    def __init__(self, ctx) -> None:
+    def __init__(self, ctx, *, keep: dict | None = None) -> None:
         self._ctx = ctx
         self._loaded = set(_pending_in(ctx.previous_cursor)) | set(_pending_in(ctx.run.cursor))
         self._ids = set(self._loaded)
+        self._keep = dict(keep or {})  # saved with the pending ids in every cursor
+
+    def save(self) -> None:
+        self._ctx.save_cursor({**self._keep, "pending": sorted(self._ids)})
 
     def __contains__(self, record_id: int) -> bool:
         return record_id in self._ids
 
     def add(self, record_id: int) -> None:
         self._ids.add(record_id)
-        self._ctx.save_cursor({"pending": sorted(self._ids)})
+        self.save()
 
     def remove(self, record_id: int) -> None:
         if record_id in self._ids:
             self._ids.discard(record_id)
-            self._ctx.save_cursor({"pending": sorted(self._ids)})
+            self.save()
 
     def keep_only(self, still_unbound) -> None:
         """At the end of a run: forget the ids bound meanwhile (`still_unbound(ids)` says
@@ -111,7 +115,7 @@ class PendingCreates:
         left = still_unbound(self._ids)
         if left != self._ids or self._ctx.run.cursor is None:
             self._ids = set(left)
-            self._ctx.save_cursor({"pending": sorted(self._ids)})
+            self.save()
 
 
 def _pending_in(cursor) -> list[int]:

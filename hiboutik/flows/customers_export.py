@@ -1,11 +1,15 @@
 """customers.export: Connect's customers (from the web shop, the back office) in Hiboutik, so
 the cashier finds them at the till.
 
-A customer with no binding is looked up by email first (bound when exactly one Hiboutik
-customer has it, then given Connect's values), else created with the ``customers_*`` fields
-(country as ISO alpha-2). A bound customer whose exported fields changed (the customer
-services mark it) gets one PUT per changed field. A customer with neither a name nor an email
-is an error: the cashier could not tell who it is.
+A customer Connect already had when the export started is looked up by email first (bound when
+exactly one Hiboutik customer has it, then given Connect's values), else created with the
+``customers_*`` fields (country as ISO alpha-2). A customer made in Connect later is created
+without a search (one call saved per customer): Hiboutik can only hold it already if a run
+created it and stopped before binding it — such a create is marked before it is sent, and
+a marked customer is looked up first — or if the till created it, and then the sale that
+brought it to Connect bound it (orders.import matches customers by email). A bound customer
+whose exported fields changed (the customer services mark it) gets one PUT per changed field.
+A customer with neither a name nor an email is an error: the cashier could not tell who it is.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from hiboutik.selectors import (
     bound_row,
     connect_customer,
     dirty_customers,
+    last_customer_id,
     unbound_customer_ids,
     unbound_customers,
 )
@@ -41,6 +46,8 @@ from integrations.services.bindings import NewBinding, binding_set_pushed_state,
 from integrations.services.marks import bindings_clear_marks
 
 BATCH = 1000
+# In the cursor: the highest customer id Connect had when the export first ran.
+KNOWN = "known_before"
 UNIDENTIFIED = gettext_noop(
     "Customer #%(id)s has no name and no email: Hiboutik's cashier could not tell who it is. "
     "Add a name or an email in Connect; the next run exports it."
@@ -78,7 +85,7 @@ class CustomersExport(Flow):
             return
         require_catalogue_owner(self)
         self._scope = scope
-        self._pending = PendingCreates(self.ctx)
+        self._start_pending()
         while new:
             for customer in new:
                 with self.ctx.record("customer", customer.customer_id):
@@ -109,7 +116,7 @@ class CustomersExport(Flow):
     def retry(self, error: IntegrationError) -> Resolved:
         require_catalogue_owner(self)
         self._scope = scope_of(self, "customer")
-        self._pending = PendingCreates(self.ctx)
+        self._start_pending()
         customer = connect_customer(int(error.record_id))
         if customer is None:
             raise RecordError("customer_gone", CUSTOMER_GONE)
@@ -122,15 +129,33 @@ class CustomersExport(Flow):
         if error.code == "unconfirmed":
             # The operator checked Hiboutik has no copy of it: create it.
             self._pending.remove(customer.customer_id)
-        self._export(customer)
+        self._export(customer, look_up=True)
         return Resolved(EXPORTED)
 
-    def _export(self, customer: ConnectCustomer) -> None:
+    def _start_pending(self) -> None:
+        """The creates a stopped run may have left unbound, and the highest customer id
+        Connect had at the first export: customers up to it may be in Hiboutik already."""
+        cursors = (self.ctx.run.cursor, self.ctx.previous_cursor)
+        known = next(
+            (c[KNOWN] for c in cursors if isinstance(c, dict) and isinstance(c.get(KNOWN), int)),
+            None,
+        )
+        self._known_before = last_customer_id() if known is None else known
+        self._pending = PendingCreates(self.ctx, keep={KNOWN: self._known_before})
+        if known is None:
+            self._pending.save()
+
+    def _export(self, customer: ConnectCustomer, *, look_up: bool = False) -> None:
         if not customer.identifiable:
             raise RecordError("unidentified", UNIDENTIFIED, {"id": customer.customer_id})
         client = self.ctx.client
         desired = customer_state(customer)
-        if customer.email:
+        look_up = (
+            look_up
+            or customer.customer_id <= self._known_before
+            or customer.customer_id in self._pending
+        )
+        if customer.email and look_up:
             found = client.search_customers_by_email(customer.email)
             if len(found) > 1:
                 raise RecordError(

@@ -67,6 +67,62 @@ def test_customers_are_found_by_email_or_created_then_changes_cost_one_put_each(
     assert second.updated == 1
 
 
+def _hiboutik_emails(sim) -> list[str]:
+    return sorted(row["email"] for row in sim.state.tables["customers"].values())
+
+
+def test_a_customer_made_after_the_first_export_is_created_without_a_search(
+    empty_simulator, integration
+):
+    sim = empty_simulator
+    customer_create(email="avant@example.com", last_name="Avant")
+    run(integration, "customers.export")  # looks up what Connect had: one search, one create
+    assert routes(sim).get("GET /customers/search", 0) == 1
+    customer_create(email="apres@example.com", last_name="Après")
+    before = calls(sim)
+
+    export = run(integration, "customers.export")
+
+    assert export.created == 1 and calls(sim) - before == 1
+    assert routes(sim).get("GET /customers/search", 0) == 1
+    assert _hiboutik_emails(sim) == ["apres@example.com", "avant@example.com"]
+
+
+def test_a_create_whose_bind_was_lost_is_found_by_email_not_created_again(
+    empty_simulator, integration, monkeypatch
+):
+    from hiboutik.flows import customers_export
+
+    sim = empty_simulator
+    customer_create(email="avant@example.com", last_name="Avant")
+    run(integration, "customers.export")  # the first export, of what Connect had
+    customer = customer_create(email="perdu@example.com", last_name="Perdu")
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(customers_export, "bindings_bind_many", crash)
+    crashed = run(integration, "customers.export")
+    assert crashed.status == "errored"
+    assert routes(sim)["GET /customers/search"] == 1  # created without a search
+    assert _hiboutik_emails(sim) == ["avant@example.com", "perdu@example.com"]
+    assert not ExternalBinding.objects.filter(object_id=customer.pk).exists()
+    monkeypatch.undo()
+
+    rerun = run(integration, "customers.export")
+
+    assert rerun.status == "succeeded", rerun.reason
+    assert rerun.created == 0 and rerun.updated == 1
+    assert routes(sim)["GET /customers/search"] == 2
+    assert _hiboutik_emails(sim) == ["avant@example.com", "perdu@example.com"]
+    binding = ExternalBinding.objects.get(object_type="customer", object_id=customer.pk)
+    assert sim.state.tables["customers"][int(binding.external_id)]["last_name"] == "Perdu"
+    # Once bound, it is no longer marked: the next run looks nothing up.
+    before = calls(sim)
+    run(integration, "customers.export")
+    assert calls(sim) == before
+
+
 def test_each_new_image_is_uploaded_once(demo_integration):
     sim, integration = demo_integration
     product = product_create(sku="CASQUETTE", name="Casquette", price_incl_tax="19.50")
