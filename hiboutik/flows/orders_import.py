@@ -35,8 +35,9 @@ from sales.models import Store
 
 SALE = "sale"
 EXCHANGE = "exchange"
-# Sales closed before a store's fiscal day starts belong to the day before: until noon the
-# day before is read again, so a store whose day starts in the morning loses none.
+# Sales closed before a store's fiscal day starts belong to the day before: the day before is
+# read once after midnight (the end of its calendar day) and once more after noon, so a store
+# whose day starts in the morning loses none, without reading it every interval of the morning.
 REREAD_YESTERDAY_UNTIL = timedelta(hours=12)
 MAX_PASSES = 20
 
@@ -241,10 +242,15 @@ class OrdersImport(Flow):
         local_now = now.astimezone(zone)
         start = _parse_day(cursor.get("day")) or self._first_day(zone)
         today = local_now.date()
+        settling = (local_now - REREAD_YESTERDAY_UNTIL).date()  # days from it may take sales
+        ended = _parse_day(cursor.get("ended"))  # the last day read after it ended
         listed = fetched = 0
         first_open: date | None = None
         day = start
         while day <= today:
+            if settling <= day < today and ended is not None and day <= ended:
+                day += timedelta(days=1)  # read after its end already; again after noon
+                continue
             sale_ids = [
                 summary.sale_id
                 for summary in self.ctx.client.iter_closed_sales(
@@ -263,9 +269,12 @@ class OrdersImport(Flow):
             LOG["reconciled"], start=start.isoformat(), end=today.isoformat(), listed=listed,
             fetched=fetched,
         )  # fmt: skip
-        self.ctx.save_cursor(
-            {"day": max(watermark, start).isoformat(), "reconciled_at": now.isoformat()}
-        )
+        if start < today:
+            ended = today - timedelta(days=1)
+        saved = {"day": max(watermark, start).isoformat(), "reconciled_at": now.isoformat()}
+        if ended is not None:
+            saved["ended"] = ended.isoformat()
+        self.ctx.save_cursor(saved)
 
     def _first_day(self, zone: ZoneInfo) -> date:
         """*Import order from date*, else the day the integration was created."""

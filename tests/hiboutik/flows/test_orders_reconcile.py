@@ -81,3 +81,43 @@ def test_reconciliation_starts_at_the_import_from_date_and_keeps_errors(simulato
     make_reconciliation_due(shop)
     later = shop.run()
     assert later.seen == 0 and later.api_calls <= 2  # the days after the watermark only
+
+
+def test_the_day_before_is_read_after_midnight_then_once_more_after_noon(
+    simulator_factory, monkeypatch
+):
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from hiboutik.flows import orders_import
+
+    sim = simulator_factory(seed="demo")
+    zone = ZoneInfo("Europe/Paris")
+    today = timezone.now().astimezone(zone).date()
+    yesterday = today - timedelta(days=1)
+    shop = make_shop(sim, first_run=False, import_from=yesterday.isoformat())
+
+    def listings_at(hour: int) -> int:
+        moment = datetime.combine(today, time(hour), tzinfo=zone)
+        monkeypatch.setattr(orders_import, "timezone", _Clock(moment))
+        run = shop.run()
+        make_reconciliation_due(shop, hours=24)
+        return run.api_calls
+
+    # No sale on either day: each listing is one call.
+    assert listings_at(1) == 2  # the day before, now ended, and today
+    assert listings_at(6) == 1  # today only: the day before was read after its end
+    assert listings_at(11) == 1
+    assert listings_at(13) == 2  # after noon: its fiscal day is over, read once more
+    assert last_cursor(shop.integration, "orders.import")["day"] == today.isoformat()
+    assert listings_at(15) == 1
+
+
+class _Clock:
+    """`django.utils.timezone` as the flow module sees it, at a fixed moment."""
+
+    def __init__(self, moment):
+        self.moment = moment
+
+    def now(self):
+        return self.moment
