@@ -84,7 +84,8 @@ def run(sizes: MonthSizes) -> Outcome:
     outcome.figures["fault_extra_calls"] = None if baseline is None else result.calls - baseline
     outcome.explanations["stock_delay_p95_min"] = (
         f"the changes made while the worker was killed ({result.worker_kills} times: its run "
-        f"is taken over once stale, 5 minutes later) or while a push was refused and retried "
+        f"is taken over by the next trigger once three heartbeats are missed) or while a push "
+        f"was refused and retried "
         f"waited for the next runs; {result.never_shown} never reached Hiboutik"
     )
     outcome.figures["worker_kills"] = result.worker_kills

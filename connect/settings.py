@@ -270,10 +270,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = False
 # Flow runs: a running run writes a sign of life every FLOW_RUN_HEARTBEAT_SECONDS; one silent for
-# FLOW_RUN_STALE_SECONDS lost its worker and is taken over. A run the other side refuses for now
-# is retried at most FLOW_RUN_MAX_RETRIES times, the first after about FLOW_RETRY_BASE_SECONDS.
+# FLOW_RUN_STALE_SECONDS (three beats missed) lost its worker and is taken over. A run the other
+# side refuses for now is retried at most FLOW_RUN_MAX_RETRIES times, the first after about
+# FLOW_RETRY_BASE_SECONDS.
 FLOW_RUN_HEARTBEAT_SECONDS = env_int("FLOW_RUN_HEARTBEAT_SECONDS", 30)
-FLOW_RUN_STALE_SECONDS = env_int("FLOW_RUN_STALE_SECONDS", 300, minimum=30)
+FLOW_RUN_STALE_SECONDS = env_int("FLOW_RUN_STALE_SECONDS", 90, minimum=30)
 FLOW_RUN_MAX_RETRIES = env_int("FLOW_RUN_MAX_RETRIES", 5)
 FLOW_RETRY_BASE_SECONDS = env_int("FLOW_RETRY_BASE_SECONDS", 30, minimum=1)
 # Largest webhook body accepted (bytes): a 200-line sale is about 150 KB.

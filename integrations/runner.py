@@ -79,7 +79,16 @@ class RunOutcome:
 
 
 def stale_after() -> timedelta:
+    """How long a running run may stay silent: its heartbeat beats every
+    FLOW_RUN_HEARTBEAT_SECONDS, so a few missed beats mean its worker is gone."""
     return timedelta(seconds=settings.FLOW_RUN_STALE_SECONDS)
+
+
+def retry_claim_stale_after() -> timedelta:
+    """How long a retry of one error holds its claim on the error: nothing refreshes that
+    claim while the retry runs, so it lasts at least five minutes however soon a silent run is
+    declared dead."""
+    return max(stale_after(), timedelta(minutes=5))
 
 
 def _reason(run: FlowRun, code: str, /, **params) -> None:
@@ -423,7 +432,7 @@ def retry_error(error_id: int, *, user=None) -> RunOutcome:
     at a time (claimed with a conditional UPDATE), so two operators import it once."""
     now = timezone.now()
     claimed = IntegrationError.objects.filter(
-        Q(retry_started_at__isnull=True) | Q(retry_started_at__lt=now - stale_after()),
+        Q(retry_started_at__isnull=True) | Q(retry_started_at__lt=now - retry_claim_stale_after()),
         pk=error_id,
         status=IntegrationError.Status.OPEN,
     ).update(retry_started_at=now)

@@ -128,8 +128,9 @@ def recover() -> dict[str, int]:
     ):
         counts["requeued_runs"] += 1
         enqueue_run(run.integration_id, run.flow_key, run.trigger, run.pk)
+    claimed_long_ago = now - runner.retry_claim_stale_after()
     for error_id in IntegrationError.objects.filter(
-        Q(retry_started_at__isnull=True) | Q(retry_started_at__lt=silent),
+        Q(retry_started_at__isnull=True) | Q(retry_started_at__lt=claimed_long_ago),
         status=IntegrationError.Status.OPEN,
         retry_requested_at__lt=now - REQUEUE_AFTER,
     ).values_list("pk", flat=True):

@@ -166,6 +166,28 @@ def test_a_run_silent_too_long_is_marked_errored_and_the_trigger_runs(make_integ
     assert dead.finished_at is not None
 
 
+def test_a_run_is_taken_over_after_three_missed_heartbeats_not_before(make_integration, settings):
+    integration = make_integration(records=1)
+    beat = timedelta(seconds=settings.FLOW_RUN_HEARTBEAT_SECONDS)
+    last_beat = timezone.now() - 2 * beat - timedelta(seconds=5)
+    alive = FlowRun.objects.create(
+        integration=integration,
+        flow_key="count",
+        trigger="schedule",
+        status="running",
+        started_at=last_beat,
+        heartbeat_at=last_beat,
+    )
+    assert run(integration).reason_code == "already_running"  # two beats missed: alive
+    FlowRun.objects.filter(pk=alive.pk).update(heartbeat_at=last_beat - beat)
+
+    fresh = run(integration)
+
+    assert fresh.status == FlowRun.Status.SUCCEEDED
+    alive.refresh_from_db()
+    assert (alive.status, alive.reason_code) == (FlowRun.Status.ERRORED, "interrupted")
+
+
 def test_a_requested_run_is_pending_then_claimed_once(
     make_integration, django_capture_on_commit_callbacks
 ):

@@ -65,6 +65,25 @@ def test_an_error_already_being_retried_is_not_retried_twice(failed):
     assert CountingFlow.handled == []
 
 
+def test_a_retry_claimed_minutes_ago_still_holds_the_error(failed):
+    # Longer than a silent run is given (FLOW_RUN_STALE_SECONDS), shorter than five minutes:
+    # the retry writes no heartbeat on the error, so its claim lasts longer.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    integration, error = failed
+    integration.config = {}
+    integration.save()
+    claimed = timezone.now() - timedelta(minutes=3)
+    IntegrationError.objects.filter(pk=error.pk).update(retry_started_at=claimed)
+    assert runner.retry_error(error.pk).run is None
+    IntegrationError.objects.filter(pk=error.pk).update(
+        retry_started_at=claimed - timedelta(minutes=3)
+    )
+    assert runner.retry_error(error.pk).run.status == FlowRun.Status.SUCCEEDED
+
+
 def test_a_closed_error_is_not_retried(failed):
     _integration, error = failed
     IntegrationError.objects.filter(pk=error.pk).update(status="deleted")
