@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import CharField, Exists, OuterRef, QuerySet, Subquery
@@ -377,6 +378,14 @@ def bound_row(scope: str, object_type: str, object_id: int) -> BoundRow | None:
         return None
     pk, external_id, pushed, seq = binding
     return BoundRow(pk, external_id, pushed or {}, seq, item)
+
+
+def sale_received_since(integration: Integration, moment: datetime) -> bool:
+    """Whether a sale event (a webhook, or a sale a reconciliation fetched) arrived after
+    `moment`."""
+    return IntegrationEvent.objects.filter(
+        integration=integration, type="sale", received_at__gt=moment
+    ).exists()
 
 
 def sales_known(integration: Integration, sale_ids: Iterable[int]) -> set[int]:

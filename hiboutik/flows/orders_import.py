@@ -23,7 +23,7 @@ from hiboutik.errors import HiboutikPayloadError
 from hiboutik.mappers.orders import exchange_plans, held_stock
 from hiboutik.mappers.sales import sale_from_payload
 from hiboutik.order_import import IMPORTED, Imported, SaleImporter
-from hiboutik.selectors import sales_known
+from hiboutik.selectors import sale_received_since, sales_known
 from hiboutik.stock_beliefs import stock_beliefs_apply_returns, stock_beliefs_from_webhook
 from hiboutik.types import Sale
 from integrations.flows import Flow, FlowFailed, Resolved
@@ -39,6 +39,11 @@ EXCHANGE = "exchange"
 # read once after midnight (the end of its calendar day) and once more after noon, so a store
 # whose day starts in the morning loses none, without reading it every interval of the morning.
 REREAD_YESTERDAY_UNTIL = timedelta(hours=12)
+# While the till sells nothing (no new sale in the last reconciliation, no sale webhook since),
+# the next reconciliation waits twice as long, up to this many intervals: a shop closed at
+# night costs a few listings, not one per interval, and the first sale webhook of the morning
+# makes it due again after one interval.
+QUIET_INTERVALS_MAX = 4
 MAX_PASSES = 20
 
 NOT_CONFIGURED = gettext_noop(
@@ -238,6 +243,15 @@ class OrdersImport(Flow):
         interval = timedelta(minutes=settings.reconciliation_minutes)
         if last is not None and now - last < interval:
             return
+        quiet = cursor.get("quiet") if isinstance(cursor.get("quiet"), int) else 0
+        newest = cursor.get("newest") if isinstance(cursor.get("newest"), int) else 0
+        wait = interval * min(2**quiet, QUIET_INTERVALS_MAX)
+        if (
+            last is not None
+            and now - last < wait
+            and not sale_received_since(self.integration, last)
+        ):
+            return
         zone = ZoneInfo(settings.time_zone)
         local_now = now.astimezone(zone)
         start = _parse_day(cursor.get("day")) or self._first_day(zone)
@@ -245,6 +259,7 @@ class OrdersImport(Flow):
         settling = (local_now - REREAD_YESTERDAY_UNTIL).date()  # days from it may take sales
         ended = _parse_day(cursor.get("ended"))  # the last day read after it ended
         listed = fetched = 0
+        listed_newest = 0
         first_open: date | None = None
         day = start
         while day <= today:
@@ -258,6 +273,7 @@ class OrdersImport(Flow):
                 )
             ]
             listed += len(sale_ids)
+            listed_newest = max([listed_newest, *sale_ids])
             for sale_id in sorted(set(sale_ids) - sales_known(self.integration, sale_ids)):
                 fetched += 1
                 self._import_fetched(importer, sale_id)
@@ -271,7 +287,14 @@ class OrdersImport(Flow):
         )  # fmt: skip
         if start < today:
             ended = today - timedelta(days=1)
-        saved = {"day": max(watermark, start).isoformat(), "reconciled_at": now.isoformat()}
+        saved = {
+            "day": max(watermark, start).isoformat(),
+            "reconciled_at": now.isoformat(),
+            # Whether the till sold since the last reconciliation: the next one waits longer
+            # after each that found no newer sale.
+            "quiet": 0 if listed_newest > newest else quiet + 1,
+            "newest": max(newest, listed_newest),
+        }
         if ended is not None:
             saved["ended"] = ended.isoformat()
         self.ctx.save_cursor(saved)

@@ -113,6 +113,43 @@ def test_the_day_before_is_read_after_midnight_then_once_more_after_noon(
     assert listings_at(15) == 1
 
 
+def test_while_the_till_sells_nothing_reconciliations_grow_apart_until_a_sale_comes(
+    simulator_factory, client, monkeypatch
+):
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from hiboutik.flows import orders_import
+    from integrations.models import IntegrationEvent
+
+    sim = simulator_factory(seed="demo")
+    zone = ZoneInfo("Europe/Paris")
+    today = timezone.now().astimezone(zone).date()
+    shop = make_shop(sim, first_run=False, import_from=today.isoformat())
+
+    def calls_at(hour: int) -> int:
+        moment = datetime.combine(today, time(hour), tzinfo=zone)
+        monkeypatch.setattr(orders_import, "timezone", _Clock(moment))
+        return shop.run().api_calls
+
+    lost = shop.ring_up(store_id=1, payment="CB", lines=[{"product_id": 4, "quantity": 1}])
+    assert calls_at(8) == 1 + 1  # today's listing, and the sale no webhook brought
+    assert Order.objects.filter(external_reference=str(lost["sale_id"])).exists()
+    assert calls_at(9) == 1  # an interval later: nothing new since
+    assert calls_at(10) == 0  # quiet: two intervals now
+    assert calls_at(11) == 1
+    assert calls_at(13) == 0  # quiet again: four intervals
+    assert calls_at(14) == 0
+    # A sale's webhook: the till sells again, the reconciliation is due after one interval.
+    sold = shop.ring_up(store_id=1, payment="CB", lines=[{"product_id": 5, "quantity": 1}])
+    shop.deliver(client, sold["sale_id"])
+    IntegrationEvent.objects.filter(external_id=str(sold["sale_id"])).update(
+        received_at=datetime.combine(today, time(14, 30), tzinfo=zone)
+    )
+    assert calls_at(15) == 1
+    assert calls_at(16) == 1  # it found a newer sale: one interval again
+
+
 class _Clock:
     """`django.utils.timezone` as the flow module sees it, at a fixed moment."""
 
