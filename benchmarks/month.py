@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from django.db import transaction
 from django.test.utils import override_settings
 
 from benchmarks import clocked
@@ -79,6 +80,7 @@ from integrations.tasks import recover
 from inventory.models import Product, StockItem, Warehouse
 from inventory.services import product_create, product_update, stock_move
 from inventory.services.products import price_excl_tax_from_incl, product_image_add
+from inventory.services.stock_batch import stock_move_many
 from sales.models import Customer, Order, PaymentMethod, ShippingMethod, Store
 from sales.services import LineSpec, order_create
 from sales.services.customers import customer_create
@@ -212,16 +214,19 @@ def make_shop(shape: Shape, simulator: SimulatorProcess, web_base_url: str) -> S
         code: PaymentMethod.objects.get_or_create(code=code, defaults={"name": code})[0]
         for code in PAYMENTS
     }
-    products = []
-    for number in range(1, shape.products + 1):
-        product = product_create(
-            sku=f"BULK-{number:06d}",
-            name=f"Article {number:06d}",
-            price_incl_tax=_money(number),
-            cost=Decimal(2 + number % 40),
-        )
-        stock_move(product=product, warehouse=warehouse, quantity=10, reason="initial")
-        products.append(product)
+    # The catalogue in one transaction and its stock in one batch: the same rows as one
+    # product and one move at a time, without a commit for each of thousands.
+    with transaction.atomic():
+        products = [
+            product_create(
+                sku=f"BULK-{number:06d}",
+                name=f"Article {number:06d}",
+                price_incl_tax=_money(number),
+                cost=Decimal(2 + number % 40),
+            )
+            for number in range(1, shape.products + 1)
+        ]
+    stock_move_many(moves=[(product, warehouse, 10) for product in products], reason="initial")
     known, hiboutik_ids = [], []
     for number in range(1, shape.known_customers + 1):
         email = f"client{number:03d}@example.test"
