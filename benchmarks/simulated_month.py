@@ -140,7 +140,10 @@ The flows run in a real Celery worker on Redis (2 processes), each on its recomm
 the simulated clock: the benchmark stands in for beat, enqueuing `integrations.run_flow` at every
 5-minute tick where a schedule falls due (and beat's own `integrations.recover`), then waits for
 the worker to finish before the clock moves on; webhooks enqueue their import as in production.
-Retry countdowns, which Celery counts on the real clock, are cut to seconds. Go-live (matching
+Retry countdowns, which Celery counts on the real clock, are cut to seconds. The month's
+database commits without waiting for the disk (`synchronous_commit` off: a commit is seen by the
+other processes as before; none of the month's figures is the disk's speed), and autovacuum's
+rule is applied at every simulated hour (`benchmarks/vacuum.py`). Go-live (matching
 the catalogue and every flow's first run) happens the day before and is not counted.
 
 The month's calls are counted when its last day ends. The shop then stays closed while the flows
