@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import threading
+from types import SimpleNamespace
 
+from hiboutik.simulator.routes.stock import _row
 from tests.hiboutik.simulator.conftest import Api
 
 
@@ -96,3 +99,58 @@ def test_reads_do_not_wait_for_one_another_but_writes_do(simulator) -> None:
         assert written == []  # the write waits for the read to finish
     writer.join(timeout=5)
     assert written == [200]
+
+
+# --- a page answers the stock as it is now, after any write -----------------------------------
+
+
+def _fresh_warehouse_page(api: Api, warehouse_id: int, page: int) -> bytes:
+    """The page as building and encoding its rows now gives it, nothing kept from earlier."""
+    state = api.sim.state
+    keys = [
+        (product, size_id)
+        for product in state.rows("products")
+        for size_id in [int(s) for s in product["size_barcodes"]] or [0]
+    ][(page - 1) * 250 :][:250]
+    ctx = SimpleNamespace(state=state)
+    rows = [_row(ctx, product, warehouse_id, size_id) for product, size_id in keys]
+    return json.dumps(rows, ensure_ascii=False).encode("utf-8")
+
+
+def _same_as_fresh(api: Api) -> None:
+    for warehouse_id in (1, 2):
+        for page in (1, 2):
+            path = f"/stock_available/warehouse_id/{warehouse_id}"
+            served = api.get(path, params={"p": page}).content
+            assert served == _fresh_warehouse_page(api, warehouse_id, page)
+
+
+def _row_of(api: Api, product_id: int, size_id: int = 0, warehouse_id: int = 1) -> dict:
+    rows = api.get(f"/stock_available/warehouse_id/{warehouse_id}", params={"p": 1}).json()
+    return next(r for r in rows if r["product_id"] == product_id and r["product_size"] == size_id)
+
+
+def test_every_write_shows_in_the_next_stock_page(api: Api) -> None:
+    api.sim.add_products(300)  # two pages in each warehouse
+    _same_as_fresh(api)  # every page read (and kept) before each write
+
+    api.sale(store_id=1, payment="ESP", lines=[{"product_id": 5, "quantity": 2}])
+    assert _row_of(api, 5)["stock_available"] == 33
+    _same_as_fresh(api)
+
+    input_id = api.post("/inventory_inputs", data={"stock_id": 1}).json()["inventory_input_id"]
+    detail = {"product_id": 1, "product_size": 2, "quantity": 4}
+    api.post(f"/inventory_input_details/{input_id}", data=detail)
+    api.post("/inventory_input_validate", data={"inventory_input_id": input_id})
+    assert _row_of(api, 1, size_id=2)["stock_available"] == 16
+    _same_as_fresh(api)
+
+    for attribute, value in (("products_ref_ext", "TOTE-2"), ("product_barcode", "3700000000017")):
+        changed = api.put("/product/5", data={"product_attribute": attribute, "new_value": value})
+        assert changed.status_code == 200
+        assert _row_of(api, 5)[attribute] == value
+        _same_as_fresh(api)
+
+    api.put("/product/5", data={"product_attribute": "product_size_type", "new_value": "1"})
+    assert _row_of(api, 5, size_id=1)["product_barcode"]
+    _same_as_fresh(api)
