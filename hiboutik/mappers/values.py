@@ -23,6 +23,16 @@ _ZERO_DATETIMES = {"0000-00-00 00:00:00", "0000-00-00", ""}
 def parse_decimal(value: Any, *, field: str = "value") -> Decimal:
     """``"62"``, ``"62.0000"``, ``"0.2"``, ``62``, ``" 62,50 "`` → Decimal. Floats go through
     ``str`` so ``0.1`` stays ``Decimal("0.1")``. Empty, booleans and garbage raise."""
+    if type(value) is str and "," not in value:
+        # The usual form, read first: Decimal skips surrounding blanks itself. What it refuses
+        # goes through the checks below, which say why.
+        try:
+            result = Decimal(value)
+        except InvalidOperation:
+            pass
+        else:
+            if result.is_finite():
+                return result
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, bool) or value is None:
@@ -46,7 +56,7 @@ def parse_decimal(value: Any, *, field: str = "value") -> Decimal:
 
 def parse_int(value: Any, *, field: str = "value") -> int:
     """``42``, ``"42"``, ``"42.0"`` → 42; ``"4.5"``, ``""`` and garbage raise."""
-    if isinstance(value, int) and not isinstance(value, bool):
+    if type(value) is int or (isinstance(value, int) and not isinstance(value, bool)):
         return value
     number = parse_decimal(value, field=field)
     if number != number.to_integral_value():
@@ -56,6 +66,8 @@ def parse_int(value: Any, *, field: str = "value") -> int:
 
 def parse_flag(value: Any, *, field: str = "value") -> bool:
     """Hiboutik flags are ``0``/``1`` (or ``"0"``/``"1"`` in forms); an empty value is false."""
+    if type(value) is int:
+        return value != 0
     if isinstance(value, bool):
         return value
     if value is None or value == "":
@@ -89,6 +101,8 @@ def parse_date(value: Any, *, field: str = "value") -> date | None:
 
 def text(value: Any) -> str:
     """Optional text: ``None`` becomes ``""``, numbers become their string form."""
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     return str(value)
@@ -97,6 +111,8 @@ def text(value: Any) -> str:
 def as_list(value: Any, *, field: str = "value") -> list[Any]:
     """A list field. Webhook forms send an empty list as ``""`` and PHP may keep a sparse list
     as a mapping keyed by index, so both are accepted."""
+    if type(value) is list:
+        return value
     if value is None or value == "":
         return []
     if isinstance(value, list):
@@ -122,16 +138,18 @@ def require(row: Mapping[str, Any], *keys: str) -> Any:
     """The first of ``keys`` present (not ``None``) in ``row``; the alternatives are the
     spellings different Hiboutik versions use for one field (``sale_id``/``order_id``)."""
     for key in keys:
-        if row.get(key) is not None:
-            return row[key]
+        value = row.get(key)
+        if value is not None:
+            return value
     raise HiboutikPayloadError(f"missing field {' / '.join(keys)}")
 
 
 def optional(row: Mapping[str, Any], *keys: str) -> Any:
     """Like :func:`require` but ``None`` when none of the keys is present."""
     for key in keys:
-        if row.get(key) is not None:
-            return row[key]
+        value = row.get(key)
+        if value is not None:
+            return value
     return None
 
 
@@ -151,11 +169,17 @@ def optional_decimal(row: Mapping[str, Any], *keys: str) -> Decimal | None:
 
 def int_or_zero(row: Mapping[str, Any], key: str) -> int:
     """Ids where Hiboutik uses 0 for "none" (brand, category, size, customer)."""
+    value = row.get(key)
+    if type(value) is int:  # as the JSON API sends them: nothing to read
+        return value
     value = optional_int(row, key)
     return 0 if value is None else value
 
 
 def require_int(row: Mapping[str, Any], *keys: str) -> int:
+    value = row.get(keys[0])
+    if type(value) is int:  # as the JSON API sends them: nothing to read
+        return value
     return parse_int(require(row, *keys), field=keys[0])
 
 
@@ -164,6 +188,8 @@ def require_decimal(row: Mapping[str, Any], *keys: str) -> Decimal:
 
 
 def require_mapping(payload: Any, *, what: str) -> Mapping[str, Any]:
+    if type(payload) is dict:
+        return payload
     if not isinstance(payload, Mapping):
         raise HiboutikPayloadError(f"expected a {what} object, got {type(payload).__name__}")
     return payload

@@ -7,12 +7,15 @@ from hiboutik.errors import HiboutikPayloadError
 from hiboutik.mappers.values import (
     as_list,
     form_value,
+    int_or_zero,
     parse_date,
     parse_datetime,
     parse_decimal,
     parse_flag,
     parse_int,
     require,
+    require_int,
+    text,
     unwrap_one,
 )
 
@@ -107,3 +110,23 @@ def test_form_values():
     assert form_value(Decimal("9.90")) == "9.90"
     assert form_value(None) == ""
     assert form_value(3) == "3"
+
+
+def test_ids_read_from_a_row_whatever_their_spelling():
+    assert int_or_zero({"product_brand": 3}, "product_brand") == 3
+    assert int_or_zero({"product_brand": "3"}, "product_brand") == 3
+    assert int_or_zero({"product_brand": ""}, "product_brand") == 0
+    assert int_or_zero({}, "product_brand") == 0
+    assert require_int({"sale_id": None, "order_id": 9}, "sale_id", "order_id") == 9
+    assert require_int({"sale_id": "9.0"}, "sale_id") == 9
+    for flag in (True, False):  # a boolean is no id, even though Python counts it an int
+        with pytest.raises(HiboutikPayloadError):
+            int_or_zero({"product_brand": flag}, "product_brand")
+        with pytest.raises(HiboutikPayloadError):
+            require_int({"product_id": flag}, "product_id")
+
+
+def test_text_keeps_strings_and_spells_the_rest():
+    assert text("Casquette") == "Casquette"
+    assert text(None) == ""
+    assert text(12) == "12"
