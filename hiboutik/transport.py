@@ -25,6 +25,9 @@ What every call goes through:
 - **Pagination that always ends** (:mod:`hiboutik.pagination`): a repeated or short page ends
   a list and ``max_pages`` caps it; when the first page announces the total, the other pages
   are fetched concurrently within the account's cap and yielded in order.
+- **Independent calls in parallel** (:meth:`HiboutikTransport.concurrently`): calls that do not
+  depend on each other (the lines of a stock order) go out as many at once as the account's cap
+  allows, each in the caller's context, their outcomes handed back in order.
 - **Success is any 2xx**: Hiboutik answers 200 or 201 to creates and 200 or an empty body to
   updates; a PUT or DELETE answer that is not JSON is a success too. A 3xx is an error and is
   never followed, so credentials stay on the account's host.
@@ -38,9 +41,10 @@ import contextvars
 import logging
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Self
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import Any, Self, TypeVar
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -68,6 +72,9 @@ from hiboutik.throttling import ACTIVITY
 from hiboutik.types import PAGE_SIZE
 
 log = logging.getLogger("hiboutik.client")
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 USER_AGENT = "Connect-Hiboutik/1.0"
 
@@ -319,6 +326,80 @@ class HiboutikTransport:
                 future.cancel()
             pool.shutdown(wait=True)
 
+    def concurrently(
+        self,
+        call: Callable[[T], R],
+        items: Iterable[T],
+        *,
+        stop: Callable[[], bool] | None = None,
+    ) -> Iterator[tuple[T, Future[R] | None]]:
+        """``call(item)`` for every item, as many at once as the account's cap allows (the
+        gate still bounds what is in flight across every client of the account), each in the
+        caller's context: whatever it attributes calls by (the run a flow's calls are counted
+        in) applies to them too. Yields ``(item, outcome)`` in the items' order, ``outcome``
+        a finished future (``.result()`` returns ``call``'s value or raises its error).
+
+        ``call`` must make HTTP calls only: it runs in a worker thread. Once ``stop()`` is
+        true (checked before each item is started and after each outcome is yielded), no
+        other item is started: the calls already in flight finish and their outcomes are
+        yielded, and the items never sent come back with ``None``. Leaving the loop early
+        waits for the calls in flight and drops their outcomes."""
+        upcoming = iter(items)
+        if self.max_concurrency == 1:
+            yield from self._one_by_one(call, upcoming, stop)
+            return
+        self._widen_connection_pool()
+        window = 2 * self.max_concurrency
+        pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="hiboutik-call")
+        queued: deque[tuple[T, Future[R] | None]] = deque()
+        stopped = False
+        try:
+            while True:
+                while not stopped and len(queued) < window:
+                    item = next(upcoming, _END)
+                    if item is _END:
+                        break
+                    if stop is not None and stop():
+                        stopped = True
+                        queued.append((item, None))
+                        break
+                    queued.append((item, pool.submit(contextvars.copy_context().run, call, item)))
+                if not queued:
+                    return
+                item, future = queued.popleft()
+                if future is not None:
+                    wait([future])
+                yield item, future
+                if not stopped and stop is not None and stop():
+                    stopped = True
+                if stopped:
+                    # Calls not started yet are never sent; those in flight are awaited.
+                    queued = deque(
+                        (queued_item, _uncancelled(queued_future))
+                        for queued_item, queued_future in queued
+                    )
+                    queued.extend((rest, None) for rest in upcoming)
+        finally:
+            for _item, future in queued:
+                if future is not None:
+                    future.cancel()
+            pool.shutdown(wait=True)
+
+    @staticmethod
+    def _one_by_one(
+        call: Callable[[T], R], upcoming: Iterator[T], stop: Callable[[], bool] | None
+    ) -> Iterator[tuple[T, Future[R] | None]]:
+        for item in upcoming:
+            if stop is not None and stop():
+                yield item, None
+                continue
+            future: Future[R] = Future()
+            try:
+                future.set_result(call(item))
+            except Exception as error:  # handed to the caller, as from a worker thread
+                future.set_exception(error)
+            yield item, future
+
     def _widen_connection_pool(self) -> None:
         """requests keeps 10 connections per host; concurrent pages need one per slot."""
         adapter = self._session.get_adapter(self.base_url)
@@ -549,6 +630,17 @@ class HiboutikTransport:
         if isinstance(error, HiboutikThrottled):
             return error
         return self._given_up(error, 1)
+
+
+_END: Any = object()
+
+
+def _uncancelled(future: Future[R] | None) -> Future[R] | None:
+    """``future`` when it is running or done; ``None`` when it was still queued (now
+    cancelled, never to run)."""
+    if future is None or future.cancel():
+        return None
+    return future
 
 
 def rows(payload: Any, what: str) -> list[Any]:

@@ -185,7 +185,8 @@ class StockPusher:
     def push(self, lines: Sequence[StockLine], *, marks: Mapping[int, int]) -> PushResult | None:
         """Send `lines` in one stock order and, once applied, add them to the beliefs and clear
         `marks` {row id: mark_seq read} in one transaction. None when another push is open.
-        Costs 2 calls + one per line sent; nothing when no line can be sent."""
+        Costs 2 calls + one per line sent; nothing when no line can be sent. The lines go out
+        as many at once as the account's cap allows, the first decrease on its own."""
         result = PushResult()
         increases = [line for line in lines if line.quantity > 0]
         decreases = [line for line in lines if line.quantity < 0]
@@ -202,40 +203,25 @@ class StockPusher:
             run=self.ctx.run,
             flow_key=self.ctx.run.flow_key,
             label=label,
+            lines=[line.as_json() for line in to_send],
         )
         if push is None:
             return None
-        stock_push_save(push, lines=[line.as_json() for line in to_send])
         input_id = self.client.create_inventory_input(
             self.warehouse_id, label=label, essential=self.essential
         )
         stock_push_save(push, external_id=str(input_id))
         result.input_id = input_id
-        for position, line in enumerate(to_send):
-            product_id, size_id = parse_product_ref(line.ref)
-            try:
-                self.client.add_inventory_input_detail(
-                    input_id,
-                    product_id=product_id,
-                    quantity=line.quantity,
-                    size_id=size_id,
-                    essential=self.essential,
-                )
-            except (HiboutikValidationError, HiboutikNotFound) as error:
-                refused = isinstance(error, HiboutikValidationError) and refuses_stock_quantity(
-                    error
-                )
-                if line.quantity < 0 and refused:
-                    result.refused = [*result.refused, *to_send[position:]]
-                    self._remember_decreases(refused=True)
-                    break
-                self._fail_line(line, error)
-                result.failed.append(line)
-                continue
-            result.applied[line.product_id] = line.quantity
-        else:
-            if decreases and decreases_allowed:
-                self._remember_decreases(refused=False)
+        self._send_lines(input_id, increases, result)
+        if decreases and decreases_allowed:
+            # The first decrease alone: whether the account takes negative lines is learnt
+            # from it, and a refusal keeps the others from being sent at all.
+            refused = self._send_lines(input_id, decreases[:1], result)
+            if refused:
+                result.refused.extend(decreases[1:])
+            else:
+                refused = self._send_lines(input_id, decreases[1:], result)
+            self._remember_decreases(refused=refused)
         if result.applied:
             self.client.validate_inventory_input(input_id, essential=self.essential)
         with transaction.atomic():
@@ -255,6 +241,45 @@ class StockPusher:
             )
         self._report(result)
         return result
+
+    def _send_lines(self, input_id: int, lines: Sequence[StockLine], result: PushResult) -> bool:
+        """Add `lines` to the stock order, as many at once as the account's cap allows (the
+        worker threads make the HTTP calls only; what they answered is recorded here, on the
+        flow's thread). True when the account refused a negative line: the lines not sent by
+        then are not sent, and come back refused with it."""
+        refusals: list[StockLine] = []
+
+        def send(line: StockLine) -> int:
+            product_id, size_id = parse_product_ref(line.ref)
+            return self.client.add_inventory_input_detail(
+                input_id,
+                product_id=product_id,
+                quantity=line.quantity,
+                size_id=size_id,
+                essential=self.essential,
+            )
+
+        sent = self.client.concurrently(send, lines, stop=lambda: bool(refusals))
+        for line, outcome in sent:
+            if outcome is None:  # never sent: a negative line was refused meanwhile
+                result.refused.append(line)
+                continue
+            try:
+                outcome.result()
+            except (HiboutikValidationError, HiboutikNotFound) as error:
+                if (
+                    line.quantity < 0
+                    and isinstance(error, HiboutikValidationError)
+                    and refuses_stock_quantity(error)
+                ):
+                    refusals.append(line)
+                    result.refused.append(line)
+                    continue
+                self._fail_line(line, error)
+                result.failed.append(line)
+                continue
+            result.applied[line.product_id] = line.quantity
+        return bool(refusals)
 
     def _close_without_push(self, result: PushResult, marks: Mapping[int, int]) -> None:
         external_stock_pushed(integration=self.ctx.integration, applied={}, marks=marks)

@@ -99,18 +99,20 @@ def tracked_stock_batches(
     batch_size: int = BATCH_SIZE,
 ) -> Iterator[list[TrackedStock]]:
     """The integration's tracked products (the dirty ones only, by default), `batch_size` a
-    query, in row order: one query per batch, whatever the batch holds."""
+    query, in row order: one query per batch, whatever the batch holds (each reads one row
+    more than it yields, so a last full batch needs no query to learn it was the last)."""
     queryset = _tracked(integration, scope=scope, warehouse_ids=warehouse_ids)
     if dirty_only:
         queryset = queryset.filter(dirty=True)
     after = 0
     while True:
-        batch = _rows(queryset.filter(pk__gt=after).order_by("pk")[:batch_size])
-        if batch:
-            yield batch
-        if len(batch) < batch_size:
+        batch = _rows(queryset.filter(pk__gt=after).order_by("pk")[: batch_size + 1])
+        if len(batch) <= batch_size:
+            if batch:
+                yield batch
             return
-        after = batch[-1].row_id
+        yield batch[:batch_size]
+        after = batch[batch_size - 1].row_id
 
 
 def untracked_bound_products(integration: Integration, *, scope: str) -> list[int]:

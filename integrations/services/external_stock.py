@@ -20,7 +20,16 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateTimeField,
+    F,
+    IntegerField,
+    Q,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from integrations.models import (
@@ -32,8 +41,11 @@ from integrations.models import (
 )
 from integrations.services.marks import stock_clear_marks
 
-# Rows changed by one UPDATE: keeps its parameters far below every database's limit.
-ROWS_PER_UPDATE = 500
+# Rows changed by one UPDATE: keeps its parameters far below every database's limit, and a
+# stock run's writes at one UPDATE per thousand products, as its reads.
+ROWS_PER_UPDATE = 1000
+# Rows only stamped as checked by one UPDATE (one parameter each).
+CHECKED_PER_UPDATE = 5000
 
 
 def _add_to_believed(integration: Integration, changes: Mapping[int, int], **also: Any) -> int:
@@ -93,12 +105,51 @@ def external_stock_pushed(
 ) -> None:
     """A push was applied by the other side: add each product's pushed change to its belief
     and clear the marks {row id: mark_seq read} that did not move meanwhile, in one
-    transaction."""
+    transaction: one UPDATE per thousand products (and marks) doing both."""
     at = at or timezone.now()
-    with transaction.atomic():
-        if applied:
-            _add_to_believed(integration, applied, pushed_at=at)
-        stock_clear_marks(marks)
+    changes = sorted(applied.items())
+    cleared = sorted(marks.items())
+    with transaction.atomic(savepoint=False):
+        for start in range(0, max(len(changes), len(cleared)), ROWS_PER_UPDATE):
+            _pushed_rows(
+                integration,
+                changes[start : start + ROWS_PER_UPDATE],
+                cleared[start : start + ROWS_PER_UPDATE],
+                at,
+            )
+
+
+def _pushed_rows(
+    integration: Integration,
+    changes: list[tuple[int, int]],
+    cleared: list[tuple[int, int]],
+    at: datetime,
+) -> None:
+    """One UPDATE: `changes` [(product, change)] added to the beliefs, `cleared` [(row id,
+    mark_seq read)] unmarked where the counter did not move."""
+    rows = Q()
+    fields: dict[str, Any] = {}
+    if changes:
+        products = [product_id for product_id, _ in changes]
+        rows |= Q(product_id__in=products)
+        fields["believed"] = F("believed") + Case(
+            *(When(product_id=product_id, then=Value(change)) for product_id, change in changes),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        fields["pushed_at"] = Case(
+            When(product_id__in=products, then=Value(at)),
+            default=F("pushed_at"),
+            output_field=DateTimeField(),
+        )
+    if cleared:
+        rows |= Q(pk__in=[pk for pk, _ in cleared])
+        fields["dirty"] = Case(
+            *(When(pk=pk, mark_seq=seq, then=Value(False)) for pk, seq in cleared),
+            default=F("dirty"),
+            output_field=BooleanField(),
+        )
+    ExternalStock.objects.filter(rows, integration=integration).update(**fields)
 
 
 def external_stock_set_believed(
@@ -106,13 +157,17 @@ def external_stock_set_believed(
     integration: Integration,
     believed: Mapping[int, int],
     marks: Mapping[int, int] | None = None,
+    confirmed: Iterable[int] = (),
     at: datetime | None = None,
 ) -> int:
-    """The other side's quantities were read (and any drift corrected): set the beliefs and
-    clear the marks {row id: mark_seq read} that did not move meanwhile."""
+    """The other side's quantities were read (and any drift corrected): set the beliefs
+    {product: quantity}, note the time the `confirmed` products (read as believed) were
+    checked, and clear the marks {row id: mark_seq read} that did not move meanwhile.
+    One UPDATE per thousand products."""
     at = at or timezone.now()
     updated = 0
     items = sorted(believed.items())
+    unchanged = sorted({int(product_id) for product_id in confirmed} - believed.keys())
     with transaction.atomic():
         for start in range(0, len(items), ROWS_PER_UPDATE):
             chunk = items[start : start + ROWS_PER_UPDATE]
@@ -123,6 +178,11 @@ def external_stock_set_believed(
             updated += ExternalStock.objects.filter(
                 integration=integration, product_id__in=[product_id for product_id, _ in chunk]
             ).update(believed=value_of_row, checked_at=at)
+        for start in range(0, len(unchanged), CHECKED_PER_UPDATE):
+            updated += ExternalStock.objects.filter(
+                integration=integration,
+                product_id__in=unchanged[start : start + CHECKED_PER_UPDATE],
+            ).update(checked_at=at)
         if marks:
             stock_clear_marks(marks)
     return updated
@@ -181,14 +241,24 @@ def external_stock_resync(
 
 
 def stock_push_open(
-    *, integration: Integration, run: FlowRun | None, flow_key: str, label: str
+    *,
+    integration: Integration,
+    run: FlowRun | None,
+    flow_key: str,
+    label: str,
+    lines: list[dict[str, Any]] | None = None,
 ) -> ExternalStockPush | None:
-    """Open the integration's stock push, before any call; None when another one is open
-    (the unique constraint decides, so two runs cannot both open one)."""
+    """Open the integration's stock push with the `lines` it is about to send, before any
+    call; None when another one is open (the unique constraint decides, so two runs cannot
+    both open one)."""
     try:
         with transaction.atomic():
             return ExternalStockPush.objects.create(
-                integration=integration, run=run, flow_key=flow_key, label=label
+                integration=integration,
+                run=run,
+                flow_key=flow_key,
+                label=label,
+                lines=list(lines or []),
             )
     except IntegrityError:
         return None
