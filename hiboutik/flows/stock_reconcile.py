@@ -11,8 +11,12 @@ more products drifted than the configured threshold, a notification under the be
 
 from __future__ import annotations
 
+import contextvars
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from django.db import connection
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -46,6 +50,21 @@ class Drift:
     available: int
 
 
+def held_in(client, warehouse_id: int, give_up: threading.Event, essential: bool) -> dict[str, int]:
+    """{Hiboutik product ref: quantity} of the warehouse, read whole (HTTP only: it runs
+    beside the flow's database work). Stops reading once `give_up` is set."""
+    held: dict[str, int] = {}
+    try:
+        for level in client.iter_stock(warehouse_id, essential=essential):
+            if give_up.is_set():
+                break
+            held[product_ref(level.product_id, level.size_id)] = level.quantity
+    finally:
+        # The call ledger counted the first page on this thread's own connection.
+        connection.close()
+    return held
+
+
 class StockReconcile(Flow):
     key = "stock.reconcile"
     label = _("Check stock")
@@ -67,46 +86,71 @@ class StockReconcile(Flow):
         untracked = untracked_bound_products(self.integration, scope=scope)
         if untracked:
             external_stock_ensure(integration=self.integration, product_ids=untracked)
-        held = {
-            product_ref(level.product_id, level.size_id): level.quantity
-            for level in self.ctx.client.iter_stock(warehouse_id, essential=self.essential)
-        }
+        # The warehouse is read (HTTP only, its pages as many at once as the account's cap
+        # allows) while this thread reads Connect's side of it from the database.
+        client = self.ctx.client
+        give_up = threading.Event()
+        with ThreadPoolExecutor(1, thread_name_prefix="hiboutik-stock") as reader:
+            reading = reader.submit(
+                contextvars.copy_context().run,
+                held_in,
+                client,
+                warehouse_id,
+                give_up,
+                self.essential,
+            )
+            try:
+                tracked = [
+                    row
+                    for batch in tracked_stock_batches(
+                        self.integration,
+                        scope=scope,
+                        warehouse_ids=stock.connect_warehouse_ids,
+                        dirty_only=False,
+                    )
+                    for row in batch
+                ]
+            except BaseException:
+                give_up.set()
+                raise
+            held = reading.result()
+        self.ctx.count(seen=len(tracked))
         lines: list[StockLine] = []
         marks: dict[int, int] = {}
         believed: dict[int, int] = {}
+        confirmed: list[int] = []
         drifts: list[Drift] = []
         missing = 0
-        for batch in tracked_stock_batches(
-            self.integration,
-            scope=scope,
-            warehouse_ids=stock.connect_warehouse_ids,
-            dirty_only=False,
-        ):
-            self.ctx.count(seen=len(batch))
-            for row in batch:
-                if row.external_id is None:
-                    continue
-                if row.external_id not in held:
-                    missing += 1
-                    continue
-                quantity = held[row.external_id]
-                believed[row.product_id] = quantity
+        for row in tracked:
+            if row.external_id is None:
+                continue
+            if row.external_id not in held:
+                missing += 1
+                continue
+            quantity = held[row.external_id]
+            if row.dirty:
                 marks[row.row_id] = row.mark_seq
-                if row.believed != quantity:
-                    drifts.append(Drift(row.sku, row.believed, quantity, row.available))
-                if row.available != quantity:
-                    lines.append(
-                        StockLine(
-                            product_id=row.product_id,
-                            sku=row.sku,
-                            ref=row.external_id,
-                            quantity=row.available - quantity,
-                            believed=quantity,
-                            available=row.available,
-                        )
+            if row.believed != quantity:
+                believed[row.product_id] = quantity
+                drifts.append(Drift(row.sku, row.believed, quantity, row.available))
+            else:
+                confirmed.append(row.product_id)
+            if row.available != quantity:
+                lines.append(
+                    StockLine(
+                        product_id=row.product_id,
+                        sku=row.sku,
+                        ref=row.external_id,
+                        quantity=row.available - quantity,
+                        believed=quantity,
+                        available=row.available,
                     )
-        external_stock_set_believed(integration=self.integration, believed=believed)
-        self.ctx.count(skipped=len(believed) - len(lines))
+                )
+        del tracked, held
+        external_stock_set_believed(
+            integration=self.integration, believed=believed, confirmed=confirmed
+        )
+        self.ctx.count(skipped=len(believed) + len(confirmed) - len(lines))
         self._report(drifts, corrected=len(lines), missing=missing, stock=stock)
         result = pusher.push(lines, marks=marks)
         if result is None:
