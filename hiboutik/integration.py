@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.db import connections
 from django.http import HttpRequest, JsonResponse
 from django.utils.html import escape
 from django.utils.translation import gettext, gettext_noop
@@ -103,6 +104,8 @@ def make_client(integration: Integration, **overrides: Any) -> HiboutikClient:
         "ledger_key": general.ledger_key,
         "max_concurrency": general.max_concurrency,
         "gate": gate_for_account(general.ledger_key, general.max_concurrency),
+        # The ledger counts calls made by worker threads on their own connections.
+        "worker_exit": connections.close_all,
     }
     settings.update(overrides)
     return HiboutikClient(**settings)

@@ -37,13 +37,12 @@ What every call goes through:
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import random
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, wait
 from typing import Any, Self, TypeVar
 
 import requests
@@ -70,6 +69,7 @@ from hiboutik.responses import decode_json, error_from_response
 from hiboutik.retry import Retry, backoff_delay, parse_retry_after
 from hiboutik.throttling import ACTIVITY
 from hiboutik.types import PAGE_SIZE
+from hiboutik.workers import CallerContextPool
 
 log = logging.getLogger("hiboutik.client")
 
@@ -104,7 +104,9 @@ class HiboutikTransport:
     ``backoff_base``/``backoff_cap`` with full jitter or the server's ``Retry-After``, and all
     the waits of one call add up to ``max_throttle_wait`` seconds at most (a longer wait is
     raised at once, for the task queue to reschedule). A list stops after ``max_pages``
-    pages. ``sleep`` and ``rng`` are injectable for tests.
+    pages. Calls that go out side by side run in worker threads, in the caller's context;
+    ``worker_exit`` runs in each worker as it ends (to release what the ledger holds per
+    thread). ``sleep`` and ``rng`` are injectable for tests.
     """
 
     def __init__(
@@ -129,6 +131,7 @@ class HiboutikTransport:
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         session: requests.Session | None = None,
+        worker_exit: Callable[[], None] | None = None,
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ValueError(f"base_url must be an http(s) URL, got {base_url!r}")
@@ -161,6 +164,7 @@ class HiboutikTransport:
         self.max_throttle_wait = max_throttle_wait
         self.page_size = page_size
         self.max_pages = max_pages
+        self._worker_exit = worker_exit
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._gate = gate if gate is not None else gate_for(self.ledger_key, self.max_concurrency)
@@ -297,7 +301,7 @@ class HiboutikTransport:
         guards of the sequential walk still apply: an empty or repeated page ends the list."""
         self._widen_connection_pool()
         window = 2 * self.max_concurrency
-        pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="hiboutik-page")
+        pool = self._pool("hiboutik-page")
         pending: dict[int, Future[tuple[list[Any], PageHeaders] | None]] = {}
         submitted = 1
         previous = first
@@ -308,7 +312,6 @@ class HiboutikTransport:
                     # In the caller's context: whatever it attributes calls by (the run a
                     # flow's calls are counted in) applies to the pages read for it too.
                     pending[submitted] = pool.submit(
-                        contextvars.copy_context().run,
                         self._read_page,
                         path,
                         params,
@@ -324,7 +327,7 @@ class HiboutikTransport:
         finally:
             for future in pending.values():
                 future.cancel()
-            pool.shutdown(wait=True)
+            pool.close()
 
     def concurrently(
         self,
@@ -350,7 +353,7 @@ class HiboutikTransport:
             return
         self._widen_connection_pool()
         window = 2 * self.max_concurrency
-        pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="hiboutik-call")
+        pool = self._pool("hiboutik-call")
         queued: deque[tuple[T, Future[R] | None]] = deque()
         stopped = False
         try:
@@ -363,7 +366,7 @@ class HiboutikTransport:
                         stopped = True
                         queued.append((item, None))
                         break
-                    queued.append((item, pool.submit(contextvars.copy_context().run, call, item)))
+                    queued.append((item, pool.submit(call, item)))
                 if not queued:
                     return
                 item, future = queued.popleft()
@@ -383,7 +386,7 @@ class HiboutikTransport:
             for _item, future in queued:
                 if future is not None:
                     future.cancel()
-            pool.shutdown(wait=True)
+            pool.close()
 
     @staticmethod
     def _one_by_one(
@@ -399,6 +402,10 @@ class HiboutikTransport:
             except Exception as error:  # handed to the caller, as from a worker thread
                 future.set_exception(error)
             yield item, future
+
+    def _pool(self, name: str) -> CallerContextPool:
+        """Workers as many as the account's cap, in the caller's context."""
+        return CallerContextPool(self.max_concurrency, name=name, on_exit=self._worker_exit)
 
     def _widen_connection_pool(self) -> None:
         """requests keeps 10 connections per host; concurrent pages need one per slot."""

@@ -301,3 +301,60 @@ def test_an_open_push_whose_stock_order_vanished_is_dropped(simulator_factory):
     push.refresh_from_db()
     assert push.status == "discarded"
     assert setup.mismatches() == []
+
+
+MANY_CHANGES = {n: 10 + n % 3 + 1 if n % 2 else 9 - n % 4 for n in range(24)}  # half decreases
+
+
+def test_lines_go_out_side_by_side_within_the_cap(simulator_factory):
+    sim = simulator_factory(seed="demo", latency_ms=20)
+    setup = stock_setup(sim, 40)
+    change_stock(setup, MANY_CHANGES)
+    before = setup.calls()
+
+    run = setup.run()
+
+    assert run.status == FlowRun.Status.SUCCEEDED, run.reason_params
+    assert setup.calls() - before == run.api_calls == 2 + len(MANY_CHANGES)
+    cap = setup.integration.config.get("general", {}).get("max_concurrency", 4)
+    assert 1 < sim.stats()["max_in_flight"] <= cap
+    assert setup.mismatches() == []
+    assert len(inputs_validated(sim)) == 1
+
+
+def test_a_crash_while_lines_go_out_then_a_rerun_applies_each_change_once(
+    simulator_factory, monkeypatch
+):
+    import threading
+
+    sim = simulator_factory(seed="demo", latency_ms=5)
+    setup = stock_setup(sim, 40)
+    change_stock(setup, MANY_CHANGES)
+    real = HiboutikClient.add_inventory_input_detail
+    lock = threading.Lock()
+    sent = {"n": 0}
+
+    def dying_on_the_sixth(self, *args, **kwargs):
+        with lock:
+            sent["n"] += 1
+            dies = sent["n"] == 6
+        if dies:
+            raise RuntimeError("worker killed")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(HiboutikClient, "add_inventory_input_detail", dying_on_the_sixth)
+    crashed = setup.run()
+    assert crashed.status == FlowRun.Status.ERRORED
+    push = ExternalStockPush.objects.get()
+    assert push.status == "open" and push.external_id
+    assert not inputs_validated(sim)
+    assert setup.hiboutik_stock(setup.products[1]) == 20  # nothing applied yet
+
+    rerun = setup.run()
+    assert rerun.status == FlowRun.Status.SUCCEEDED, rerun.reason_params
+    assert setup.mismatches() == []  # each change applied exactly once
+    assert len(inputs_validated(sim)) == 2
+    assert not ExternalStock.objects.filter(dirty=True).exists()
+    for index in MANY_CHANGES:
+        product = setup.products[index]
+        assert ExternalStock.objects.get(product=product).believed == setup.available(product)
