@@ -404,8 +404,11 @@ class HiboutikTransport:
             yield item, future
 
     def _pool(self, name: str) -> CallerContextPool:
-        """Workers as many as the account's cap, in the caller's context."""
-        return CallerContextPool(self.max_concurrency, name=name, on_exit=self._worker_exit)
+        """Workers in the caller's context, twice as many as the account's cap: a call spends
+        part of its time outside its slot (counted in the ledger, its answer read), and
+        meanwhile another worker's call holds the slot; the gate still keeps what is in
+        flight within the cap."""
+        return CallerContextPool(2 * self.max_concurrency, name=name, on_exit=self._worker_exit)
 
     def _widen_connection_pool(self) -> None:
         """requests keeps 10 connections per host; concurrent pages need one per slot."""

@@ -99,14 +99,28 @@ def tracked_stock_batches(
     batch_size: int = BATCH_SIZE,
 ) -> Iterator[list[TrackedStock]]:
     """The integration's tracked products (the dirty ones only, by default), `batch_size` a
-    query, in row order: one query per batch, whatever the batch holds (each reads one row
-    more than it yields, so a last full batch needs no query to learn it was the last)."""
+    query, in row order: one query per batch, whatever the batch holds, and one more to list
+    the rows when all are read.
+
+    Each batch's rows are chosen on the table alone before Connect's stock and the bindings
+    are looked up for them, so the database never does that for more rows than the batch
+    holds, however stale its statistics (a catalogue bound in bulk moments before)."""
     queryset = _tracked(integration, scope=scope, warehouse_ids=warehouse_ids)
-    if dirty_only:
-        queryset = queryset.filter(dirty=True)
+    if not dirty_only:
+        ids = list(
+            ExternalStock.objects.filter(integration=integration)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        for start in range(0, len(ids), batch_size):
+            yield _rows(queryset.filter(pk__in=ids[start : start + batch_size]).order_by("pk"))
+        return
+    marked = ExternalStock.objects.filter(integration=integration, dirty=True)
     after = 0
     while True:
-        batch = _rows(queryset.filter(pk__gt=after).order_by("pk")[: batch_size + 1])
+        # One row more than the batch: a last full batch needs no query to learn it was.
+        chosen = marked.filter(pk__gt=after).order_by("pk").values("pk")[: batch_size + 1]
+        batch = _rows(queryset.filter(pk__in=Subquery(chosen)).order_by("pk"))
         if len(batch) <= batch_size:
             if batch:
                 yield batch
