@@ -157,17 +157,14 @@ def external_stock_set_believed(
     integration: Integration,
     believed: Mapping[int, int],
     marks: Mapping[int, int] | None = None,
-    confirmed: Iterable[int] = (),
     at: datetime | None = None,
 ) -> int:
     """The other side's quantities were read (and any drift corrected): set the beliefs
-    {product: quantity}, note the time the `confirmed` products (read as believed) were
-    checked, and clear the marks {row id: mark_seq read} that did not move meanwhile.
-    One UPDATE per thousand products."""
+    {product: quantity}, checked at `at`, and clear the marks {row id: mark_seq read} that
+    did not move meanwhile. One UPDATE per thousand products."""
     at = at or timezone.now()
     updated = 0
     items = sorted(believed.items())
-    unchanged = sorted({int(product_id) for product_id in confirmed} - believed.keys())
     with transaction.atomic():
         for start in range(0, len(items), ROWS_PER_UPDATE):
             chunk = items[start : start + ROWS_PER_UPDATE]
@@ -178,13 +175,23 @@ def external_stock_set_believed(
             updated += ExternalStock.objects.filter(
                 integration=integration, product_id__in=[product_id for product_id, _ in chunk]
             ).update(believed=value_of_row, checked_at=at)
-        for start in range(0, len(unchanged), CHECKED_PER_UPDATE):
-            updated += ExternalStock.objects.filter(
-                integration=integration,
-                product_id__in=unchanged[start : start + CHECKED_PER_UPDATE],
-            ).update(checked_at=at)
         if marks:
             stock_clear_marks(marks)
+    return updated
+
+
+def external_stock_confirmed(
+    *, integration: Integration, product_ids: Iterable[int], at: datetime | None = None
+) -> int:
+    """The other side was read holding what these products' beliefs say: note when they were
+    checked (one UPDATE per five thousand products)."""
+    at = at or timezone.now()
+    ids = sorted({int(product_id) for product_id in product_ids})
+    updated = 0
+    for start in range(0, len(ids), CHECKED_PER_UPDATE):
+        updated += ExternalStock.objects.filter(
+            integration=integration, product_id__in=ids[start : start + CHECKED_PER_UPDATE]
+        ).update(checked_at=at)
     return updated
 
 

@@ -89,3 +89,23 @@ def test_pending_connect_changes_are_pushed_too_and_their_marks_cleared(simulato
     # Not a drift: Hiboutik held what Connect believed.
     assert not any("Hiboutik held" in text for text in log_texts(run))
     assert setup.run().api_calls == 0
+
+
+def test_pages_are_read_side_by_side_within_the_cap_and_compared_as_they_come(simulator_factory):
+    sim = simulator_factory(seed="empty", latency_ms=20)
+    setup = stock_setup(sim, 1300)  # 6 pages of 250 rows
+    set_hiboutik_stock(setup, {0: 25, 1299: 12})  # on the first page and on the last
+    warehouse_rows = sum(1 for key in sim.state.stock if key[0] == HIBOUTIK_WAREHOUSE)
+    reads = -(-warehouse_rows // 250)
+    before = sim.stats()["calls_this_month"]
+
+    run = setup.run("stock.reconcile")
+
+    assert run.status == FlowRun.Status.SUCCEEDED, run.reason_params
+    assert sim.stats()["calls_this_month"] - before == run.api_calls == reads + 2 + 2
+    cap = setup.integration.config.get("general", {}).get("max_concurrency", 4)
+    assert 1 < sim.stats()["max_in_flight"] <= cap
+    assert (run.seen, run.updated) == (1300, 2)
+    assert setup.mismatches() == []
+    assert ExternalStock.objects.filter(checked_at__isnull=False).count() == 1300
+    assert set(ExternalStock.objects.values_list("believed", flat=True)) == {20}
