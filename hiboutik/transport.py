@@ -346,9 +346,11 @@ class HiboutikTransport:
         true (checked before each item is started and after each outcome is yielded), no
         other item is started: the calls already in flight finish and their outcomes are
         yielded, and the items never sent come back with ``None``. Leaving the loop early
-        waits for the calls in flight and drops their outcomes."""
-        upcoming = iter(items)
-        if self.max_concurrency == 1:
+        waits for the calls in flight and drops their outcomes. A single item is called on
+        the caller's thread."""
+        pending = list(items)
+        upcoming = iter(pending)
+        if self.max_concurrency == 1 or len(pending) < 2:
             yield from self._one_by_one(call, upcoming, stop)
             return
         self._widen_connection_pool()

@@ -59,6 +59,8 @@ def test_forcing_one_product_or_all_marks_them_for_the_next_export(client, setup
     assert client.post(url(setup), {}).status_code == 302  # nothing chosen: told, nothing done
 
 
+# Stock order lines go out from worker threads, each counting its call in the ledger.
+@pytest.mark.django_db(transaction=True)
 def test_forcing_costs_no_call_and_the_next_export_makes_it_equal(client, setup):
     client.force_login(make_ops())
     with setup.sim.lock:

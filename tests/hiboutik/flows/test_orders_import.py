@@ -460,6 +460,8 @@ def test_a_sale_arriving_during_a_run_is_imported_by_that_run(shop, client, monk
     assert (run.created, run.api_calls) == (2, 0)
 
 
+# Stock order lines go out from worker threads, each counting its call in the ledger.
+@pytest.mark.django_db(transaction=True)
 def test_an_imported_sale_is_not_pushed_back_by_the_stock_export(shop, client):
     shop.configure("stock", connect_warehouse_ids=[shop.warehouse.pk])
     assert shop.run("stock.export").status == FlowRun.Status.SUCCEEDED  # Hiboutik = Connect
