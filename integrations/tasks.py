@@ -152,6 +152,9 @@ def _run_flows_with_waiting_events(now) -> int:
             failed=False,
             last_received_at__lt=now - REQUEUE_AFTER,
         )
+        # Without the model's ordering, DISTINCT gives one row per (integration, type), not
+        # one per waiting event.
+        .order_by()
         .values_list("integration", "type")
         .distinct()
     )

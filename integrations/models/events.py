@@ -47,7 +47,14 @@ class IntegrationEvent(models.Model):
         indexes = [
             models.Index(
                 fields=["integration", "done", "received_at"], name="integrations_event_todo_idx"
-            )
+            ),
+            # Recovery looks for events still waiting every few minutes; events are kept, so
+            # the index holds only the waiting ones and its scan does not grow with history.
+            models.Index(
+                fields=["last_received_at"],
+                condition=models.Q(done=False, failed=False),
+                name="integrations_event_waiting_idx",
+            ),
         ]
 
     def __str__(self) -> str:
