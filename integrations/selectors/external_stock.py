@@ -113,7 +113,10 @@ def tracked_stock_batches(
             .values_list("pk", flat=True)
         )
         for start in range(0, len(ids), batch_size):
-            yield _rows(queryset.filter(pk__in=ids[start : start + batch_size]).order_by("pk"))
+            chunk = ids[start : start + batch_size]
+            # A range of ids, not a list of them: the index on (integration, id) answers it.
+            batch = queryset.filter(pk__gte=chunk[0], pk__lte=chunk[-1]).order_by("pk")
+            yield _rows(batch)
         return
     marked = ExternalStock.objects.filter(integration=integration, dirty=True)
     after = 0
