@@ -20,8 +20,9 @@ What every call goes through:
   (:mod:`hiboutik.throttling`), which marks the ledger exhausted.
 - **A concurrency cap per account**: by default shared by all clients of the same ledger key
   in the process (:mod:`hiboutik.concurrency`); a ``gate`` given to the constructor can hold
-  it across processes. A slot is held for one HTTP attempt only, never during a backoff sleep
-  or the ledger's bookkeeping.
+  it across processes. A slot is held for one attempt (its ledger entry, then its HTTP
+  request), never during a backoff sleep: a call is counted only once it holds a slot and is
+  sent at once, so a worker killed while its calls wait for a slot leaves none counted unsent.
 - **Pagination that always ends** (:mod:`hiboutik.pagination`): a repeated or short page ends
   a list and ``max_pages`` caps it; when the first page announces the total, the other pages
   are fetched concurrently within the account's cap and yielded in order.
@@ -482,14 +483,7 @@ class HiboutikTransport:
         waited = 0.0
         while True:
             attempt += 1
-            if not self.ledger.try_consume(self.ledger_key, essential=essential):
-                raise HiboutikQuotaExhausted(
-                    "the call ledger refused the call (monthly quota spent, or kept for "
-                    "essential calls); no request was sent",
-                    method=method,
-                    path=path,
-                )
-            outcome = self._attempt(method, url, path, params, data, files, attempt)
+            outcome = self._attempt(method, url, path, params, data, files, attempt, essential)
             if isinstance(outcome, requests.Response):
                 return outcome
             error = outcome
@@ -520,9 +514,18 @@ class HiboutikTransport:
         data: Mapping[str, str] | None,
         files: Mapping[str, Any] | None,
         attempt: int,
+        essential: bool,
     ) -> requests.Response | HiboutikError:
-        """One HTTP attempt: the response when it succeeded, else the error to handle."""
+        """One HTTP attempt: the response when it succeeded, else the error to handle. The
+        ledger counts it once it holds its slot, right before it is sent."""
         with self._gate.slot():
+            if not self.ledger.try_consume(self.ledger_key, essential=essential):
+                raise HiboutikQuotaExhausted(
+                    "the call ledger refused the call (monthly quota spent, or kept for "
+                    "essential calls); no request was sent",
+                    method=method,
+                    path=path,
+                )
             started = time.monotonic()
             with ACTIVITY.calling(self.ledger_key) as call:
                 try:

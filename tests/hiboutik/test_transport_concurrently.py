@@ -120,3 +120,32 @@ def test_leaving_early_waits_for_the_calls_in_flight(mocked):
             break
     assert server.in_flight == 0
     assert len(server.received) < 20
+
+
+def test_the_ledger_counts_a_call_only_once_it_holds_a_slot(mocked):
+    # A worker killed while its calls wait for a slot must leave none counted and unsent.
+    release = threading.Event()
+    held: list[int] = []
+    client = make_client(max_concurrency=2)
+
+    def slow_line(request):
+        held.append(1)
+        release.wait(5)
+        return 201, {}, json.dumps({"inventory_input_detail_id": 1})
+
+    mocked.add_callback(responses.POST, LINES, callback=slow_line)
+    results: list = []
+    consumer = threading.Thread(
+        target=lambda: results.extend(client.concurrently(add_line(client), range(1, 9)))
+    )
+    consumer.start()
+    deadline = time.monotonic() + 5
+    while len(held) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)  # the pool's other workers are now waiting for a slot
+    assert len(held) == 2
+    assert client.ledger.count(client.ledger_key) == 2
+    release.set()
+    consumer.join(10)
+    assert len(results) == 8
+    assert client.ledger.count(client.ledger_key) == 8
