@@ -97,19 +97,7 @@ def bindings_bind_many(
     for start in range(0, len(items), batch_size):
         batch = items[start : start + batch_size]
         ExternalBinding.objects.bulk_create(
-            [
-                ExternalBinding(
-                    scope=scope,
-                    object_type=object_type,
-                    object_id=item.object_id,
-                    external_id=str(item.external_id),
-                    pushed_state=dict(item.pushed_state),
-                    pushed_at=now,
-                    dirty=item.dirty,
-                    mark_seq=1 if item.dirty else 0,
-                )
-                for item in batch
-            ],
+            [_binding_row(scope, object_type, item, now) for item in batch],
             ignore_conflicts=True,
         )
         wanted = {(item.object_id, str(item.external_id)) for item in batch}
@@ -133,17 +121,21 @@ def bindings_add_many(
     `bindings_bind_many` does, without reading the bindings back)."""
     now = timezone.now()
     rows = [
-        ExternalBinding(
-            scope=scope,
-            object_type=object_type,
-            object_id=item.object_id,
-            external_id=str(item.external_id),
-            pushed_state=dict(item.pushed_state),
-            pushed_at=now,
-            dirty=item.dirty,
-            mark_seq=1 if item.dirty else 0,
-        )
+        _binding_row(scope, object_type, item, now)
         for object_type, items in bindings.items()
         for item in items
     ]
     ExternalBinding.objects.bulk_create(rows, batch_size=batch_size, ignore_conflicts=True)
+
+
+def _binding_row(scope: str, object_type: str, item: NewBinding, now) -> ExternalBinding:
+    return ExternalBinding(
+        scope=scope,
+        object_type=object_type,
+        object_id=item.object_id,
+        external_id=str(item.external_id),
+        pushed_state=dict(item.pushed_state),
+        pushed_at=now,
+        dirty=item.dirty,
+        mark_seq=1 if item.dirty else 0,
+    )
