@@ -133,6 +133,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
+    # Tests get a file too, next to the database: an in-memory one is shared between threads
+    # through SQLite's shared cache, where a write while another connection writes fails at
+    # once ("database table is locked") instead of waiting its turn as it does here.
+    _sqlite_file = Path(DATABASES["default"]["NAME"])
+    if str(_sqlite_file) != ":memory:":
+        DATABASES["default"]["TEST"] = {
+            "NAME": str(_sqlite_file.with_name(f"test_{_sqlite_file.name}"))
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
