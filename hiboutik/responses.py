@@ -15,6 +15,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+
 from hiboutik.errors import (
     HiboutikAuthError,
     HiboutikError,
@@ -28,8 +30,24 @@ from hiboutik.errors import (
 AUTH_ERROR_CODE = 1
 
 
+# Every byte of a body mapped to "0" for a digit and " " otherwise: a run of 19 zeros in the
+# result is a run of 19 digits in the body.
+_DIGITS_AS_ZEROS = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+_LONG_NUMBER = b"0" * 19
+
+
 def decode_json(content: bytes, *, method: str, path: str, status: int) -> Any:
-    """The JSON body of a successful answer; an empty body (a bare 200 to a PUT) is ``None``."""
+    """The JSON body of a successful answer; an empty body (a bare 200 to a PUT) is ``None``.
+
+    orjson decodes a page of products three to four times faster than the standard library,
+    but reads an integer beyond 64 bits as a float: a body holding a run of 19 digits or more
+    (any such integer has one) is left to the standard library, which keeps it exact, as is
+    a body orjson refuses (a byte-order mark, ``NaN``, a lone surrogate)."""
+    if _LONG_NUMBER not in content.translate(_DIGITS_AS_ZEROS):
+        try:
+            return orjson.loads(content)
+        except orjson.JSONDecodeError:
+            pass
     if not content.strip():
         return None
     try:

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from hiboutik.errors import HiboutikPayloadError
 from hiboutik.mappers.values import (
     as_list,
+    flag_of,
     form_value,
     int_or_zero,
+    list_of,
     optional,
     optional_decimal,
     optional_int,
     parse_datetime,
-    parse_flag,
     require_decimal,
     require_int,
     require_mapping,
     text,
+    text_of,
 )
 from hiboutik.types import (
     PRODUCT_REF_EXT_MAX_LENGTH,
@@ -36,36 +39,29 @@ def product_from_payload(payload: Any) -> Product:
     product_id = require_int(row, "product_id")
     return Product(
         product_id=product_id,
-        name=text(optional(row, "product_model")),
+        name=text_of(row, "product_model"),
         price=require_decimal(row, "product_price"),
         tax_id=int_or_zero(row, "product_vat"),
-        barcode=text(optional(row, "product_barcode")),
+        barcode=text_of(row, "product_barcode"),
         supply_price=optional_decimal(row, "product_supply_price"),
         discount_price=optional_decimal(row, "product_discount_price"),
-        ref_ext=text(optional(row, "products_ref_ext")),
+        ref_ext=text_of(row, "products_ref_ext"),
         # The product object says products_desc; sale lines and webhooks say product_desc.
-        description=text(optional(row, "products_desc", "product_desc")),
+        description=text_of(row, "products_desc", "product_desc"),
         category_id=int_or_zero(row, "product_category"),
         brand_id=int_or_zero(row, "product_brand"),
         supplier_id=int_or_zero(row, "product_supplier"),
         size_type_id=int_or_zero(row, "product_size_type"),
-        stock_managed=parse_flag(optional(row, "product_stock_management")),
-        archived=parse_flag(optional(row, "product_arch")),
-        display=parse_flag(1 if row.get("product_display") is None else row["product_display"]),
-        display_www=parse_flag(optional(row, "product_display_www")),
-        supplier_reference=text(optional(row, "product_supplier_reference")),
-        updated_at=parse_datetime(optional(row, "updated_at"), field="updated_at"),
-        sizes=tuple(
-            product_size_from_payload(size)
-            for size in as_list(row.get("product_size_details"), field="product_size_details")
-        ),
-        images=tuple(
-            product_image_from_payload(image)
-            for image in as_list(row.get("images"), field="images")
-        ),
-        stock=tuple(
-            stock_level_from_payload(level, product_id=product_id)
-            for level in as_list(row.get("stock_available"), field="stock_available")
+        stock_managed=flag_of(row, "product_stock_management"),
+        archived=flag_of(row, "product_arch"),
+        display=flag_of(row, "product_display", default=True),
+        display_www=flag_of(row, "product_display_www"),
+        supplier_reference=text_of(row, "product_supplier_reference"),
+        updated_at=parse_datetime(row.get("updated_at"), field="updated_at"),
+        sizes=list_of(row, "product_size_details", product_size_from_payload),
+        images=list_of(row, "images", product_image_from_payload),
+        stock=list_of(
+            row, "stock_available", partial(stock_level_from_payload, product_id=product_id)
         ),
     )
 
@@ -74,17 +70,17 @@ def product_size_from_payload(payload: Any) -> ProductSize:
     row = require_mapping(payload, what="product size")
     return ProductSize(
         size_id=require_int(row, "size_id", "product_size"),
-        name=text(optional(row, "size_name")),
-        barcode=text(optional(row, "barcode", "product_barcode")),
+        name=text_of(row, "size_name"),
+        barcode=text_of(row, "barcode", "product_barcode"),
     )
 
 
 def product_image_from_payload(payload: Any) -> ProductImage:
     row = require_mapping(payload, what="product image")
     return ProductImage(
-        url=text(optional(row, "url", "image_url")),
+        url=text_of(row, "url", "image_url"),
         image_id=optional_int(row, "image_id"),
-        image_name=text(optional(row, "image_name")),
+        image_name=text_of(row, "image_name"),
         width=optional_int(row, "width"),
         height=optional_int(row, "height"),
     )
@@ -126,7 +122,7 @@ def stock_level_from_payload(payload: Any, *, product_id: int | None = None) -> 
         warehouse_id=optional_int(row, "warehouse_id", "stock_id"),
         quantity=require_int(row, "stock_available"),
         inventory_alert=int_or_zero(row, "inventory_alert"),
-        barcode=text(optional(row, "product_barcode")),
+        barcode=text_of(row, "product_barcode"),
     )
 
 

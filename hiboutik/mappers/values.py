@@ -9,12 +9,14 @@ is not a number fails loudly with :class:`HiboutikPayloadError` naming the field
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from hiboutik.errors import HiboutikPayloadError
+
+T = TypeVar("T")
 
 # Hiboutik's "not set" date and datetime: an open sale's completed_at, an unset pickup date.
 _ZERO_DATETIMES = {"0000-00-00 00:00:00", "0000-00-00", ""}
@@ -153,15 +155,49 @@ def optional(row: Mapping[str, Any], *keys: str) -> Any:
     return None
 
 
+def text_of(row: Mapping[str, Any], *keys: str) -> str:
+    """:func:`text` of the first of ``keys`` present: ``""`` when none is."""
+    value = row.get(keys[0])
+    if type(value) is str:  # as the JSON API sends it: nothing to read
+        return value
+    if value is None:
+        value = optional(row, *keys)
+    return text(value)
+
+
+def flag_of(row: Mapping[str, Any], key: str, *, default: bool = False) -> bool:
+    """:func:`parse_flag` of ``row[key]``; ``default`` when the key is absent or null."""
+    value = row.get(key)
+    if type(value) is int:  # as the JSON API sends them: nothing to read
+        return value != 0
+    if value is None:
+        return default
+    return parse_flag(value, field=key)
+
+
+def list_of(row: Mapping[str, Any], key: str, read: Callable[[Any], T]) -> tuple[T, ...]:
+    """Every element of the list field ``key`` (see :func:`as_list`) read by ``read``."""
+    value = row.get(key)
+    if type(value) is list:  # as the JSON API sends them
+        return tuple(map(read, value)) if value else ()
+    return tuple(map(read, as_list(value, field=key)))
+
+
 def optional_int(row: Mapping[str, Any], *keys: str) -> int | None:
-    value = optional(row, *keys)
+    value = row.get(keys[0])
+    if type(value) is int:  # as the JSON API sends them: nothing to read
+        return value
+    if value is None:
+        value = optional(row, *keys)
     if value is None or value == "":
         return None
     return parse_int(value, field=keys[0])
 
 
 def optional_decimal(row: Mapping[str, Any], *keys: str) -> Decimal | None:
-    value = optional(row, *keys)
+    value = row.get(keys[0])
+    if value is None:
+        value = optional(row, *keys)
     if value is None or value == "":
         return None
     return parse_decimal(value, field=keys[0])
@@ -184,7 +220,10 @@ def require_int(row: Mapping[str, Any], *keys: str) -> int:
 
 
 def require_decimal(row: Mapping[str, Any], *keys: str) -> Decimal:
-    return parse_decimal(require(row, *keys), field=keys[0])
+    value = row.get(keys[0])
+    if value is None:
+        value = require(row, *keys)
+    return parse_decimal(value, field=keys[0])
 
 
 def require_mapping(payload: Any, *, what: str) -> Mapping[str, Any]:

@@ -91,3 +91,29 @@ def test_decode_json():
     assert decode_json(b'[{"a": 1}]', method="GET", path="/p", status=200) == [{"a": 1}]
     with pytest.raises(HiboutikPayloadError, match="not JSON"):
         decode_json(b"<html>", method="GET", path="/p", status=200)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"id": 123456789012345678901234567890}',  # beyond 64 bits
+        '{"id": -9223372036854775809}',  # below 64 bits
+        '{"id": 18446744073709551616}',
+        "\ufeff" + '[{"a": 1}]',  # a byte-order mark, as some PHP scripts send
+        '{"a": NaN}',
+        '{"a": "\\ud800"}',  # a lone surrogate
+    ],
+)
+def test_decode_json_reads_every_body_as_the_standard_library_does(content):
+    body = content.encode("utf-8", "surrogatepass")
+    decoded = decode_json(body, method="GET", path="/p", status=200)
+    assert json.dumps(decoded) == json.dumps(json.loads(body))
+
+
+def test_decode_json_keeps_numbers_and_text_as_sent():
+    body = (
+        b'[{"price": "6.01", "qty": 3, "rate": 0.1, "big": 18446744073709551615, "t": "\\u00e9"}]'
+    )
+    decoded = decode_json(body, method="GET", path="/p", status=200)
+    assert decoded == [{"price": "6.01", "qty": 3, "rate": 0.1, "big": 2**64 - 1, "t": "é"}]
+    assert type(decoded[0]["qty"]) is int

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 import pytest
 import responses
 
+from hiboutik.concurrency import AccountGate
 from hiboutik.errors import HiboutikValidationError
 from tests.hiboutik.test_transport_paging import BASE, make_client
 
@@ -123,10 +124,12 @@ def test_leaving_early_waits_for_the_calls_in_flight(mocked):
 
 
 def test_the_ledger_counts_a_call_only_once_it_holds_a_slot(mocked):
-    # A worker killed while its calls wait for a slot must leave none counted and unsent.
+    # A worker killed while its calls wait for a slot must leave none counted and unsent. The
+    # account's gate has 2 slots (other clients of the account hold the rest), this client's
+    # pool 4 workers: two of them wait.
     release = threading.Event()
     held: list[int] = []
-    client = make_client(max_concurrency=2)
+    client = make_client(max_concurrency=4, gate=AccountGate(2))
 
     def slow_line(request):
         held.append(1)
