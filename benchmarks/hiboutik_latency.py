@@ -34,12 +34,14 @@ class Sizes:
     pages: int
     latency_ms: int
     caps: tuple[int, ...]  # ascending: the simulator's in-flight peak is checked after each
+    # Times each judged read (the cap of 4, with latency) runs: its median is judged.
+    repeats: int
 
 
 SIZES = {
-    Mode.FULL: Sizes(pages=100, latency_ms=50, caps=(1, 4)),
-    Mode.QUICK: Sizes(pages=100, latency_ms=50, caps=(4,)),
-    Mode.SMOKE: Sizes(pages=6, latency_ms=20, caps=(1, 4)),
+    Mode.FULL: Sizes(pages=100, latency_ms=50, caps=(1, 4), repeats=3),
+    Mode.QUICK: Sizes(pages=100, latency_ms=50, caps=(4,), repeats=3),
+    Mode.SMOKE: Sizes(pages=6, latency_ms=20, caps=(1, 4), repeats=1),
 }
 PATHS = {"products": "/products/", "stock": "/stock_available/warehouse_id/1"}
 CAP = 4  # Connect's default (hiboutik.concurrency.DEFAULT_CONCURRENCY): the one judged
@@ -86,7 +88,10 @@ simulator started as its own process (`python -m hiboutik.simulator --latency-ms
 {sizes.latency_ms}`) holding {sizes.pages * PAGE_SIZE:,} products: {sizes.pages} pages of 250
 each, every call delayed {sizes.latency_ms} ms, with a concurrency cap of {caps}. The same reads
 without latency say what the simulator and the client cost on their own. Each read is judged
-against its floor, pages × latency / cap: the time the latency alone imposes.
+against its floor, pages × latency / cap: the time the latency alone imposes. The judged
+reads, at a cap of {CAP} with latency, run {sizes.repeats} times each and their median is judged:
+one read lasts about 2 s, and a pause of the machine of a tenth of a second moves its ratio by
+0.08.
 
 **Why.** Latency, not Connect, is what a real account's reads wait for: at this latency a
 reconciliation of 100,000 stock rows (400 pages) waits {400 * sizes.latency_ms / 1000:g} s one
@@ -149,10 +154,14 @@ def run(sizes: Sizes) -> Outcome:
         for cap in sizes.caps:
             for latency in (0, sizes.latency_ms):
                 sim.set_latency(latency)
+                judged = cap == CAP and latency == sizes.latency_ms
                 for listing, walk in walks.items():
-                    read = _read(sim, listing, walk, cap=cap, latency_ms=latency)
-                    check(read.rows == products, f"{listing} read {read.rows} of {products} rows")
-                    reads.append(read)
+                    for _time in range(sizes.repeats if judged else 1):
+                        read = _read(sim, listing, walk, cap=cap, latency_ms=latency)
+                        check(
+                            read.rows == products, f"{listing} read {read.rows} of {products} rows"
+                        )
+                        reads.append(read)
             peaks[cap] = sim.stats()["max_in_flight"]
     return _outcome(sizes, reads, peaks, serving)
 
@@ -187,7 +196,9 @@ def _outcome(
         ],
         notes=[
             "Floor = pages × latency / cap; none without latency. The peak is the most calls "
-            "the simulator served at once up to the end of that cap's reads."
+            "the simulator served at once up to the end of that cap's reads.",
+            f"The reads at a cap of {CAP} with latency ran {sizes.repeats} times each, one row "
+            "per run: the target judges their median.",
         ],
         # How many calls overlap depends on the timing of the threads.
         varying=["Wall time (s)", "Time / floor", "Simulator's peak in flight"],
@@ -207,9 +218,13 @@ def _outcome(
         )
     outcome.figures["extra_calls"] = sum(read.calls - sizes.pages for read in reads)
     outcome.figures["over_cap"] = max(0, *(peaks[cap] - cap for cap in peaks))
-    judged = {r.listing: r for r in reads if r.cap == CAP and r.latency_ms == sizes.latency_ms}
+    judged: dict[str, list[Read]] = {}
+    for read in reads:
+        if read.cap == CAP and read.latency_ms == sizes.latency_ms:
+            judged.setdefault(read.listing, []).append(read)
     bare = {r.listing: r for r in reads if r.cap == CAP and r.latency_ms == 0}
-    for listing, read in judged.items():
+    for listing, repeated in judged.items():
+        read = sorted(repeated, key=lambda one: one.seconds)[len(repeated) // 2]
         figure = f"{listing}_floor_ratio"
         outcome.figures[figure] = read.seconds / read.floor(sizes.pages)
         outcome.explanations[figure] = _why_slow(
