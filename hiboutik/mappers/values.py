@@ -195,9 +195,7 @@ def optional_int(row: Mapping[str, Any], *keys: str) -> int | None:
 
 
 def optional_decimal(row: Mapping[str, Any], *keys: str) -> Decimal | None:
-    value = row.get(keys[0])
-    if value is None:
-        value = optional(row, *keys)
+    value = optional(row, *keys)
     if value is None or value == "":
         return None
     return parse_decimal(value, field=keys[0])
@@ -205,9 +203,6 @@ def optional_decimal(row: Mapping[str, Any], *keys: str) -> Decimal | None:
 
 def int_or_zero(row: Mapping[str, Any], key: str) -> int:
     """Ids where Hiboutik uses 0 for "none" (brand, category, size, customer)."""
-    value = row.get(key)
-    if type(value) is int:  # as the JSON API sends them: nothing to read
-        return value
     value = optional_int(row, key)
     return 0 if value is None else value
 
@@ -220,10 +215,7 @@ def require_int(row: Mapping[str, Any], *keys: str) -> int:
 
 
 def require_decimal(row: Mapping[str, Any], *keys: str) -> Decimal:
-    value = row.get(keys[0])
-    if value is None:
-        value = require(row, *keys)
-    return parse_decimal(value, field=keys[0])
+    return parse_decimal(require(row, *keys), field=keys[0])
 
 
 def require_mapping(payload: Any, *, what: str) -> Mapping[str, Any]:

@@ -17,6 +17,18 @@ def run(integration, flow_key="count", trigger="manual"):
     return runner.run_flow(integration.pk, flow_key, trigger).run
 
 
+def running_run(integration, last_beat):
+    """A scheduled run of the counting flow, running, whose last heartbeat was at `last_beat`."""
+    return FlowRun.objects.create(
+        integration=integration,
+        flow_key="count",
+        trigger="schedule",
+        status="running",
+        started_at=last_beat,
+        heartbeat_at=last_beat,
+    )
+
+
 def test_a_clean_run_succeeds_with_its_counts_and_log(make_integration):
     integration = make_integration(records=3)
     done = run(integration)
@@ -132,14 +144,7 @@ def test_an_early_duplicate_of_a_retry_message_does_nothing(make_integration):
 
 def test_a_trigger_while_the_flow_runs_is_skipped(make_integration):
     integration = make_integration(records=1)
-    running = FlowRun.objects.create(
-        integration=integration,
-        flow_key="count",
-        trigger="schedule",
-        status="running",
-        started_at=timezone.now(),
-        heartbeat_at=timezone.now(),
-    )
+    running = running_run(integration, timezone.now())
     skipped = run(integration)
     assert skipped.status == FlowRun.Status.SKIPPED
     assert skipped.reason_code == "already_running"
@@ -150,14 +155,7 @@ def test_a_trigger_while_the_flow_runs_is_skipped(make_integration):
 def test_a_run_silent_too_long_is_marked_errored_and_the_trigger_runs(make_integration):
     integration = make_integration(records=1)
     long_ago = timezone.now() - timedelta(hours=1)
-    dead = FlowRun.objects.create(
-        integration=integration,
-        flow_key="count",
-        trigger="schedule",
-        status="running",
-        started_at=long_ago,
-        heartbeat_at=long_ago,
-    )
+    dead = running_run(integration, long_ago)
     fresh = run(integration)
     assert fresh.status == FlowRun.Status.SUCCEEDED
     dead.refresh_from_db()
@@ -170,14 +168,7 @@ def test_a_run_is_taken_over_after_three_missed_heartbeats_not_before(make_integ
     integration = make_integration(records=1)
     beat = timedelta(seconds=settings.FLOW_RUN_HEARTBEAT_SECONDS)
     last_beat = timezone.now() - 2 * beat - timedelta(seconds=5)
-    alive = FlowRun.objects.create(
-        integration=integration,
-        flow_key="count",
-        trigger="schedule",
-        status="running",
-        started_at=last_beat,
-        heartbeat_at=last_beat,
-    )
+    alive = running_run(integration, last_beat)
     assert run(integration).reason_code == "already_running"  # two beats missed: alive
     FlowRun.objects.filter(pk=alive.pk).update(heartbeat_at=last_beat - beat)
 
