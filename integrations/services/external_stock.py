@@ -32,6 +32,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from connect.lookups import AnyOf
 from integrations.models import (
     ExternalStock,
     ExternalStockAdjustment,
@@ -44,7 +45,7 @@ from integrations.services.marks import stock_clear_marks
 # Rows changed by one UPDATE: keeps its parameters far below every database's limit, and a
 # stock run's writes at one UPDATE per thousand products, as its reads.
 ROWS_PER_UPDATE = 1000
-# Rows only stamped as checked by one UPDATE (one parameter each).
+# Rows only stamped as checked by one UPDATE (their ids bound as one array).
 CHECKED_PER_UPDATE = 5000
 
 
@@ -80,9 +81,9 @@ def external_stock_ensure(
     if not wanted:
         return 0
     existing = set(
-        ExternalStock.objects.filter(integration=integration, product_id__in=wanted).values_list(
-            "product_id", flat=True
-        )
+        ExternalStock.objects.filter(
+            AnyOf("product_id", wanted), integration=integration
+        ).values_list("product_id", flat=True)
     )
     rows = [
         ExternalStock(
@@ -190,7 +191,7 @@ def external_stock_confirmed(
     updated = 0
     for start in range(0, len(ids), CHECKED_PER_UPDATE):
         updated += ExternalStock.objects.filter(
-            integration=integration, product_id__in=ids[start : start + CHECKED_PER_UPDATE]
+            AnyOf("product_id", ids[start : start + CHECKED_PER_UPDATE]), integration=integration
         ).update(checked_at=at)
     return updated
 

@@ -1,10 +1,14 @@
 """Beliefs about another system's stock and the batches of changes sent to it."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from integrations.models import ExternalStock, ExternalStockPush
 from integrations.services.external_stock import (
     external_stock_adjust,
+    external_stock_confirmed,
     external_stock_ensure,
     external_stock_force,
     external_stock_pushed,
@@ -41,6 +45,23 @@ def test_ensure_creates_missing_rows_dirty_and_keeps_existing_ones():
     )
     assert beliefs(integration) == {first.pk: 4, second.pk: None}
     assert all(row.dirty for row in ExternalStock.objects.all())
+
+
+def test_confirmed_stamps_the_products_read_and_only_them():
+    integration = make_source()
+    read, unread = make_product(), make_product()
+    external_stock_ensure(integration=integration, product_ids=[read.pk, unread.pk])
+    at = timezone.now() - timedelta(minutes=5)
+    assert (
+        external_stock_confirmed(integration=integration, product_ids=[read.pk, read.pk], at=at)
+        == 1
+    )
+    checked = dict(
+        ExternalStock.objects.filter(integration=integration).values_list(
+            "product_id", "checked_at"
+        )
+    )
+    assert checked == {read.pk: at, unread.pk: None}
 
 
 def test_a_push_adds_to_the_belief_what_the_database_holds_not_what_was_read():
