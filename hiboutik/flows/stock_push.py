@@ -19,7 +19,9 @@ so later runs do not spend a call to learn it again.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -259,7 +261,20 @@ class StockPusher:
                 essential=self.essential,
             )
 
-        sent = self.client.concurrently(send, lines, stop=lambda: bool(refusals))
+        # Closed on the way out, error or not: the lines already queued are dropped and those in
+        # flight awaited before this returns or raises. Left to the garbage collector, they
+        # would go on being sent while the next run reads the stock order back to finish it,
+        # and a line added after that read would be applied without being counted.
+        with closing(self.client.concurrently(send, lines, stop=lambda: bool(refusals))) as sent:
+            self._record_lines(sent, result, refusals)
+        return bool(refusals)
+
+    def _record_lines(
+        self,
+        sent: Iterable[tuple[StockLine, Future[int] | None]],
+        result: PushResult,
+        refusals: list[StockLine],
+    ) -> None:
         for line, outcome in sent:
             if outcome is None:  # never sent: a negative line was refused meanwhile
                 result.refused.append(line)
@@ -279,7 +294,6 @@ class StockPusher:
                 result.failed.append(line)
                 continue
             result.applied[line.product_id] = line.quantity
-        return bool(refusals)
 
     def _close_without_push(self, result: PushResult, marks: Mapping[int, int]) -> None:
         external_stock_pushed(integration=self.ctx.integration, applied={}, marks=marks)

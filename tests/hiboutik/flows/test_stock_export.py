@@ -3,6 +3,8 @@ once — even when a run stops half-way."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.utils import translation
 
@@ -358,3 +360,40 @@ def test_a_crash_while_lines_go_out_then_a_rerun_applies_each_change_once(
     for index in MANY_CHANGES:
         product = setup.products[index]
         assert ExternalStock.objects.get(product=product).believed == setup.available(product)
+
+
+def lines_received(sim) -> int:
+    return sum(
+        count
+        for route, count in sim.stats()["by_route"].items()
+        if route.startswith("POST") and "inventory_input_details" in route
+    )
+
+
+def test_a_failed_line_leaves_no_other_line_going_out_behind_the_run(
+    simulator_factory, monkeypatch
+):
+    # The next run reads the stock order back to finish it: a line still going out then
+    # would be applied at validation without being counted.
+    sim = simulator_factory(seed="demo", latency_ms=30)
+    setup = stock_setup(sim, 40)
+    change_stock(setup, MANY_CHANGES)
+    real = HiboutikClient.add_inventory_input_detail
+    calls = {"n": 0}
+
+    def failing_on_the_third(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("worker lost")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(HiboutikClient, "add_inventory_input_detail", failing_on_the_third)
+    with pytest.raises(RuntimeError) as failure:
+        setup.flow().run()
+    # The error still holds the run's frames, as a task queued for a retry does.
+    received = lines_received(sim)
+    time.sleep(0.3)
+    assert lines_received(sim) == received
+    assert sim.stats()["in_flight"] == 0
+    assert received < len(MANY_CHANGES) - 1  # the lines queued behind the failure were dropped
+    del failure
