@@ -391,6 +391,10 @@ class MonthResult:
     calls_by_day: dict[str, int] = field(default_factory=dict)  # the ledger's, by ISO day
     failed_webhooks: int = 0  # deliveries the receiver did not answer 200 (lost ones apart)
     worker_kills: int = 0
+    # Calls the ledger counted that never reached the simulator, in the ticks a worker was
+    # killed: the most of one kill, and all of them.
+    stranded_most_by_one_kill: int = 0
+    stranded_by_kills: int = 0
     receiver_down_minutes: float = 0.0
 
     @property
@@ -491,6 +495,8 @@ class Month:
         self.kill_ticks = self.faults.kills(self.plan)
         self.killed_runs: set[int] = set()
         self.kills_done = 0
+        self.stranded: list[int] = []  # per kill
+        self._gap_before_kill: dict[datetime, int] = {}
         if self.faults.call_error_rate or self.faults.reset_rate or self.faults.slow_rate:
             simulator_post(
                 self.simulator,
@@ -607,12 +613,29 @@ class Month:
             began = time.perf_counter()
             self._wait_idle()
             self.spent["flows"] += time.perf_counter() - began
+            self._count_stranded_calls(tick)
             began = time.perf_counter()
             self._stock_caught_up(tick)
             self.spent["stock checks"] += time.perf_counter() - began
             moment = tick
             if moment >= self.plan.end + timedelta(days=1):
                 raise BenchmarkError("no nightly stock check ran in the day after the month")
+
+    def _count_stranded_calls(self, tick: datetime) -> None:
+        """A call is counted in the ledger once it holds its slot, right before it is sent: a
+        worker killed in between leaves it counted, never sent. The gap between the ledger and
+        the simulator is read with the worker idle (nothing in flight) at the end of the tick
+        before a kill and at the end of the kill's tick; what it grew by is that kill's."""
+        if tick + TICK in self.kill_ticks:
+            self._gap_before_kill[tick + TICK] = self._counted_minus_received()
+        if tick in self.kill_ticks:
+            before = self._gap_before_kill.pop(tick, 0)
+            self.stranded.append(self._counted_minus_received() - before)
+
+    def _counted_minus_received(self) -> int:
+        month = MONTH_START.strftime("%Y-%m")
+        ledger = quota_use("bench@" + self.simulator.base_url, 10_000, month)
+        return ledger.calls - self.simulator.stats()["calls_this_month"]
 
     def _accounts(self) -> Accounts:
         month = MONTH_START.strftime("%Y-%m")
@@ -936,6 +959,8 @@ class Month:
                 for delivery in stats["webhook_deliveries"]
             ),
             worker_kills=self.kills_done,
+            stranded_most_by_one_kill=max(self.stranded, default=0),
+            stranded_by_kills=sum(self.stranded),
             receiver_down_minutes=sum(
                 (end - start).total_seconds() / 60 for start, end in self.outages
             ),

@@ -10,6 +10,8 @@ from benchmarks.results import Table
 from benchmarks.scenario import Mode, Outcome
 from benchmarks.simulated_month import SIZES as MONTH_SIZES
 from benchmarks.simulated_month import MonthSizes, month_outcome, month_targets
+from benchmarks.targets import Target
+from hiboutik.concurrency import DEFAULT_CONCURRENCY
 
 NAME = "month-under-faults"
 TITLE = "B7 · The simulated month under faults"
@@ -35,7 +37,18 @@ FAULTS = Faults(
         "--search-match=substring",
     ),
 )
-TARGETS = month_targets(calls_target=False)
+TARGETS = (
+    *month_targets(calls_target=False),
+    Target(
+        "stranded_most_by_one_kill",
+        "Calls a killed worker counted and never sent, the most of one kill",
+        "<=",
+        DEFAULT_CONCURRENCY,
+        reason="a call is counted once it holds one of the account's slots, right before it is "
+        "sent, so a kill leaves at most one per slot counted (counting after sending would let "
+        "a kill hide a call from the quota)",
+    ),
+)
 
 
 def describe(sizes: MonthSizes) -> str:
@@ -53,7 +66,11 @@ times while it runs a flow (a new one starts at once), and the simulator runs un
 switches: {", ".join(f"`{switch}`" for switch in faults.simulator_switches)}.
 
 The same invariants as the month without faults must hold: nothing lost, nothing imported twice,
-no stock moved twice, both sides' stock equal at the end. The extra calls the faults cost are
+no stock moved twice, both sides' stock equal at the end, every call counted. A call is counted
+in the ledger once it holds one of the account's slots, right before it is sent, so a worker
+killed in between leaves it counted and never sent: the gap between the ledger and the
+simulator is read with the worker idle before and after each kill, and what a kill added is
+shown apart; beyond it, the ledger must equal the simulator's counter. The extra calls the faults cost are
 the difference with the same days without faults, when the month without faults ran in the
 same run (its first days are these days).
 
@@ -89,4 +106,5 @@ def run(sizes: MonthSizes) -> Outcome:
         f"waited for the next runs; {result.never_shown} never reached Hiboutik"
     )
     outcome.figures["worker_kills"] = result.worker_kills
+    outcome.figures["stranded_most_by_one_kill"] = result.stranded_most_by_one_kill
     return outcome

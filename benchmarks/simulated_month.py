@@ -79,7 +79,8 @@ def month_targets(calls_target: bool = True) -> tuple[Target, ...]:
         ),
         Target(
             "ledger_minus_simulator",
-            "Calls in Connect's ledger minus calls the simulator counted",
+            "Calls in Connect's ledger minus calls the simulator counted, besides those a "
+            "killed worker counted and never sent",
             "==",
             0,
             invariant=True,
@@ -203,7 +204,8 @@ def month_outcome(result: MonthResult, shape: Shape, *, baseline: int | None = N
     checks = Table(
         "At the end of the month",
         ["Sales", "Not one order", "Refunds", "Not errors", "Exchanges", "Not processed",
-         "Products", "Stock differing", "Ledger", "Simulator", "Lost webhooks"],
+         "Products", "Stock differing", "Ledger", "Simulator", "Counted, never sent (killed)",
+         "Lost webhooks"],
     )  # fmt: skip
     checks.add(
         result.sales,
@@ -216,6 +218,7 @@ def month_outcome(result: MonthResult, shape: Shape, *, baseline: int | None = N
         result.stock_differences,
         result.ledger_calls,
         result.calls,
+        result.stranded_by_kills,
         result.lost_webhooks,
     )
     delays = result.delays
@@ -242,7 +245,7 @@ def month_outcome(result: MonthResult, shape: Shape, *, baseline: int | None = N
         refunds_not_errors=result.refunds_not_errors,
         exchanges_not_processed=result.exchanges_not_processed,
         stock_differences=result.stock_differences,
-        ledger_minus_simulator=result.ledger_calls - result.calls,
+        ledger_minus_simulator=result.ledger_calls - result.calls - result.stranded_by_kills,
         stock_delay_p95_min=delays.p95(),
     )
     heaviest = sorted(result.by_flow.items(), key=lambda item: -item[1])[:3]

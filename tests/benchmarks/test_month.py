@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from benchmarks import clocked
-from benchmarks.month import MONTH_FLOWS, MONTH_START, due, missing_flows
+from benchmarks.month import MONTH_FLOWS, MONTH_START, TICK, Month, due, missing_flows
 from benchmarks.month_plan import (
     Exchange,
     NewCustomer,
@@ -103,3 +103,17 @@ def test_the_reduced_month_keeps_every_invariant(tmp_path):
     calls = f"{figures['calls_played']:,}"
     assert f"The 3 simulated day(s) used {calls} Hiboutik calls" in month["findings"][0]
     assert set(MONTH_FLOWS) - {"catalogue.match"} <= {row[0] for row in month["tables"][0]["rows"]}
+
+
+def test_calls_a_kill_left_counted_are_read_around_each_kill_only():
+    month = Month.__new__(Month)
+    first, second = MONTH_START + 3 * TICK, MONTH_START + 9 * TICK
+    month.kill_ticks = [first, second]
+    month.stranded = []
+    month._gap_before_kill = {}
+    gaps = iter([0, 1, 1, 3])  # before, after the first kill; before, after the second
+    month._counted_minus_received = lambda: next(gaps)
+    for step in range(12):
+        month._count_stranded_calls(MONTH_START + step * TICK)
+    assert month.stranded == [1, 2]
+    assert next(gaps, None) is None  # read four times: no tick away from a kill is read
