@@ -70,9 +70,9 @@ no stock moved twice, both sides' stock equal at the end, every call counted. A 
 in the ledger once it holds one of the account's slots, right before it is sent, so a worker
 killed in between leaves it counted and never sent: the gap between the ledger and the
 simulator is read with the worker idle before and after each kill, and what a kill added is
-shown apart; beyond it, the ledger must equal the simulator's counter. The extra calls the faults cost are
-the difference with the same days without faults, when the month without faults ran in the
-same run (its first days are these days).
+shown apart; beyond it, the ledger must equal the simulator's counter. The extra calls the
+faults cost are the difference with the same days without faults, when the month without
+faults ran in the same run (its first days are these days).
 
 **Why.** After weeks of a flaky network, a receiver restarted during a deploy and a worker
 killed by the machine, every sale must still be in Connect once, and the stock the same on both

@@ -9,6 +9,8 @@ known. A run that stops half-way leaves the push open; the next stock run finish
 with the answer, reads the lines Hiboutik holds, validates the input if it is not yet, and
 adds exactly those lines to the beliefs. The rows stay dirty, so the same run then pushes
 whatever still differs, computed from the corrected beliefs: no change is applied twice.
+A line whose call got no answer (a 503, a dropped connection) is settled the same way within
+the run: the order's lines are read back and only the missing ones are sent again.
 
 Lowering stock takes a negative line, which an account may refuse (422 on the quantity):
 increases go first; the first refused decrease stops the others being sent, and each is
@@ -31,7 +33,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from hiboutik.client import refuses_stock_quantity
-from hiboutik.errors import HiboutikNotFound, HiboutikValidationError
+from hiboutik.errors import (
+    HiboutikError,
+    HiboutikNotFound,
+    HiboutikPayloadError,
+    HiboutikServerError,
+    HiboutikThrottled,
+    HiboutikValidationError,
+)
 from hiboutik.product_refs import parse_product_ref, product_ref
 from integrations.flows import FlowContext
 from integrations.models import ExternalStockPush, FlowRun
@@ -49,6 +58,11 @@ from integrations.services.external_stock import (
 
 # How long a refusal of negative stock order lines is trusted before one is tried again.
 DECREASES_REFUSED_FOR = timedelta(days=1)
+# Rounds of sending a push's lines: the first, then those left without an answer that the
+# order turned out not to hold.
+LINE_ROUNDS = 3
+# A line's call failed without Hiboutik saying whether it took the line.
+UNANSWERED = (HiboutikThrottled, HiboutikServerError, HiboutikPayloadError)
 
 DECREASE_REFUSED = gettext_noop(
     "Hiboutik refuses to lower stock through its API: %(sku)s should go from %(believed)s to "
@@ -248,7 +262,12 @@ class StockPusher:
         """Add `lines` to the stock order, as many at once as the account's cap allows (the
         worker threads make the HTTP calls only; what they answered is recorded here, on the
         flow's thread). True when the account refused a negative line: the lines not sent by
-        then are not sent, and come back refused with it."""
+        then are not sent, and come back refused with it.
+
+        A line left without an answer (a 503, a dropped connection, a timeout) may or may not
+        be in the order: the order's lines are read back (one call) and only those Hiboutik
+        does not hold are sent again, up to LINE_ROUNDS times; what still has no answer then
+        raises, and the next run finishes the order."""
         refusals: list[StockLine] = []
 
         def send(line: StockLine) -> int:
@@ -261,12 +280,32 @@ class StockPusher:
                 essential=self.essential,
             )
 
-        # Closed on the way out, error or not: the lines already queued are dropped and those in
-        # flight awaited before this returns or raises. Left to the garbage collector, they
-        # would go on being sent while the next run reads the stock order back to finish it,
-        # and a line added after that read would be applied without being counted.
-        with closing(self.client.concurrently(send, lines, stop=lambda: bool(refusals))) as sent:
-            self._record_lines(sent, result, refusals)
+        pending = list(lines)
+        for _round in range(LINE_ROUNDS):
+            unanswered: list[tuple[StockLine, HiboutikError]] = []
+            # Closed on the way out, error or not: the lines already queued are dropped and
+            # those in flight awaited before this goes on, returns or raises. Left to the
+            # garbage collector, they would go on being sent while the order is read back,
+            # and a line added after that read would be applied without being counted.
+            with closing(
+                self.client.concurrently(send, pending, stop=lambda: bool(refusals))
+            ) as sent:
+                self._record_lines(sent, result, refusals, unanswered)
+            if not unanswered:
+                break
+            held = self._refs_held(input_id)
+            pending = []
+            for line, _error in unanswered:
+                if line.ref in held:
+                    result.applied[line.product_id] = line.quantity
+                elif not refusals:
+                    pending.append(line)
+                else:  # never to be sent: a negative line was refused meanwhile
+                    result.refused.append(line)
+            if not pending:
+                break
+        else:
+            raise unanswered[-1][1]
         return bool(refusals)
 
     def _record_lines(
@@ -274,6 +313,7 @@ class StockPusher:
         sent: Iterable[tuple[StockLine, Future[int] | None]],
         result: PushResult,
         refusals: list[StockLine],
+        unanswered: list[tuple[StockLine, HiboutikError]],
     ) -> None:
         for line, outcome in sent:
             if outcome is None:  # never sent: a negative line was refused meanwhile
@@ -293,7 +333,15 @@ class StockPusher:
                 self._fail_line(line, error)
                 result.failed.append(line)
                 continue
+            except UNANSWERED as error:
+                unanswered.append((line, error))
+                continue
             result.applied[line.product_id] = line.quantity
+
+    def _refs_held(self, input_id: int) -> set[str]:
+        """The products (and sizes) the stock order holds a line for (one call)."""
+        details = self.client.list_inventory_input_details(input_id, essential=self.essential)
+        return {product_ref(detail.product_id, detail.size_id) for detail in details}
 
     def _close_without_push(self, result: PushResult, marks: Mapping[int, int]) -> None:
         external_stock_pushed(integration=self.ctx.integration, applied={}, marks=marks)

@@ -3,12 +3,15 @@ once — even when a run stops half-way."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from hiboutik.client import HiboutikClient
+from hiboutik.errors import HiboutikThrottled
+from integrations import runner
 from integrations.models import ExternalStock, ExternalStockPush, FlowRun, IntegrationError
 from inventory.models import StockItem
 from inventory.services import stock_set
@@ -397,3 +400,74 @@ def test_a_failed_line_leaves_no_other_line_going_out_behind_the_run(
     assert sim.stats()["in_flight"] == 0
     assert received < len(MANY_CHANGES) - 1  # the lines queued behind the failure were dropped
     del failure
+
+
+TEN_OF_FORTY = {index: 15 + index for index in range(0, 40, 4)}  # increases
+
+
+def answer_lost(monkeypatch, *, on_calls: set[int], after_sending: bool) -> dict:
+    """add_inventory_input_detail fails as a 503 or a dropped connection would, on the given
+    calls (1-based): before sending, or after Hiboutik took the line."""
+    real = HiboutikClient.add_inventory_input_detail
+    lock = threading.Lock()
+    calls = {"n": 0, "lost": on_calls}
+
+    def sometimes_unanswered(self, *args, **kwargs):
+        with lock:
+            calls["n"] += 1
+            lost = calls["n"] in calls["lost"]
+        if lost and not after_sending:
+            raise HiboutikThrottled("no usable answer from Hiboutik", status=503)
+        line_id = real(self, *args, **kwargs)
+        if lost:
+            raise HiboutikThrottled("no usable answer from Hiboutik")
+        return line_id
+
+    monkeypatch.setattr(HiboutikClient, "add_inventory_input_detail", sometimes_unanswered)
+    return calls
+
+
+@pytest.mark.parametrize("after_sending", [False, True], ids=["not-taken", "taken"])
+def test_a_line_left_without_answer_is_looked_up_then_sent_only_if_missing(
+    simulator_factory, monkeypatch, after_sending
+):
+    sim = simulator_factory(seed="demo")
+    setup = stock_setup(sim, 40)
+    change_stock(setup, TEN_OF_FORTY)
+    calls = answer_lost(monkeypatch, on_calls={3, 7}, after_sending=after_sending)
+    before = setup.calls()
+
+    run = setup.run()
+
+    assert run.status == FlowRun.Status.SUCCEEDED, run.reason_params
+    assert setup.mismatches() == []  # each change applied once
+    assert len(inputs_validated(sim)) == 1
+    assert calls["n"] == len(TEN_OF_FORTY) + (0 if after_sending else 2)
+    # create + each line received once + one read of the order's lines + validate
+    assert setup.calls() - before == 2 + len(TEN_OF_FORTY) + 1
+    assert not ExternalStock.objects.filter(dirty=True).exists()
+
+
+def test_a_line_never_answered_is_left_to_the_next_run_which_applies_each_change_once(
+    simulator_factory, monkeypatch
+):
+    sim = simulator_factory(seed="demo")
+    setup = stock_setup(sim, 40)
+    change_stock(setup, TEN_OF_FORTY)
+    calls = answer_lost(monkeypatch, on_calls={2, 11, 12}, after_sending=False)  # one line
+
+    failed = setup.run()
+    assert failed.status != FlowRun.Status.SUCCEEDED
+    assert ExternalStockPush.objects.get().status == "open"
+    assert not inputs_validated(sim)
+    calls["lost"] = set()
+
+    # The run's retry, as the task queue runs it once its wait is over.
+    assert failed.status == FlowRun.Status.PENDING and failed.retry_at is not None
+    FlowRun.objects.filter(pk=failed.pk).update(retry_at=timezone.now())
+    runner.run_flow(setup.integration.pk, "stock.export", FlowRun.Trigger.MANUAL, run_id=failed.pk)
+    failed.refresh_from_db()
+    assert failed.status == FlowRun.Status.SUCCEEDED, failed.reason_params
+    assert setup.mismatches() == []
+    # The order of the first run finished with the lines it holds, the other in a new one.
+    assert len(inputs_validated(sim)) == 2
