@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from django.utils import timezone, translation
@@ -327,27 +328,42 @@ def test_lines_go_out_side_by_side_within_the_cap(simulator_factory):
     assert len(inputs_validated(sim)) == 1
 
 
+def failing_lines(
+    monkeypatch,
+    *,
+    on_calls: set[int],
+    error: Callable[[], Exception] = lambda: HiboutikThrottled("no usable answer", status=503),
+    after_sending: bool = False,
+) -> dict:
+    """add_inventory_input_detail raises `error()` on the given calls (1-based, in the order
+    the worker threads make them): before sending, or after Hiboutik took the line (its
+    answer lost)."""
+    real = HiboutikClient.add_inventory_input_detail
+    lock = threading.Lock()
+    calls = {"n": 0, "lost": on_calls}
+
+    def sometimes_failing(self, *args, **kwargs):
+        with lock:
+            calls["n"] += 1
+            lost = calls["n"] in calls["lost"]
+        if lost and not after_sending:
+            raise error()
+        line_id = real(self, *args, **kwargs)
+        if lost:
+            raise error()
+        return line_id
+
+    monkeypatch.setattr(HiboutikClient, "add_inventory_input_detail", sometimes_failing)
+    return calls
+
+
 def test_a_crash_while_lines_go_out_then_a_rerun_applies_each_change_once(
     simulator_factory, monkeypatch
 ):
-    import threading
-
     sim = simulator_factory(seed="demo", latency_ms=5)
     setup = stock_setup(sim, 40)
     change_stock(setup, MANY_CHANGES)
-    real = HiboutikClient.add_inventory_input_detail
-    lock = threading.Lock()
-    sent = {"n": 0}
-
-    def dying_on_the_sixth(self, *args, **kwargs):
-        with lock:
-            sent["n"] += 1
-            dies = sent["n"] == 6
-        if dies:
-            raise RuntimeError("worker killed")
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(HiboutikClient, "add_inventory_input_detail", dying_on_the_sixth)
+    failing_lines(monkeypatch, on_calls={6}, error=lambda: RuntimeError("worker killed"))
     crashed = setup.run()
     assert crashed.status == FlowRun.Status.ERRORED
     push = ExternalStockPush.objects.get()
@@ -381,16 +397,7 @@ def test_a_failed_line_leaves_no_other_line_going_out_behind_the_run(
     sim = simulator_factory(seed="demo", latency_ms=30)
     setup = stock_setup(sim, 40)
     change_stock(setup, MANY_CHANGES)
-    real = HiboutikClient.add_inventory_input_detail
-    calls = {"n": 0}
-
-    def failing_on_the_third(self, *args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise RuntimeError("worker lost")
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(HiboutikClient, "add_inventory_input_detail", failing_on_the_third)
+    failing_lines(monkeypatch, on_calls={3}, error=lambda: RuntimeError("worker lost"))
     with pytest.raises(RuntimeError) as failure:
         setup.flow().run()
     # The error still holds the run's frames, as a task queued for a retry does.
@@ -405,28 +412,6 @@ def test_a_failed_line_leaves_no_other_line_going_out_behind_the_run(
 TEN_OF_FORTY = {index: 15 + index for index in range(0, 40, 4)}  # increases
 
 
-def answer_lost(monkeypatch, *, on_calls: set[int], after_sending: bool) -> dict:
-    """add_inventory_input_detail fails as a 503 or a dropped connection would, on the given
-    calls (1-based): before sending, or after Hiboutik took the line."""
-    real = HiboutikClient.add_inventory_input_detail
-    lock = threading.Lock()
-    calls = {"n": 0, "lost": on_calls}
-
-    def sometimes_unanswered(self, *args, **kwargs):
-        with lock:
-            calls["n"] += 1
-            lost = calls["n"] in calls["lost"]
-        if lost and not after_sending:
-            raise HiboutikThrottled("no usable answer from Hiboutik", status=503)
-        line_id = real(self, *args, **kwargs)
-        if lost:
-            raise HiboutikThrottled("no usable answer from Hiboutik")
-        return line_id
-
-    monkeypatch.setattr(HiboutikClient, "add_inventory_input_detail", sometimes_unanswered)
-    return calls
-
-
 @pytest.mark.parametrize("after_sending", [False, True], ids=["not-taken", "taken"])
 def test_a_line_left_without_answer_is_looked_up_then_sent_only_if_missing(
     simulator_factory, monkeypatch, after_sending
@@ -434,7 +419,7 @@ def test_a_line_left_without_answer_is_looked_up_then_sent_only_if_missing(
     sim = simulator_factory(seed="demo")
     setup = stock_setup(sim, 40)
     change_stock(setup, TEN_OF_FORTY)
-    calls = answer_lost(monkeypatch, on_calls={3, 7}, after_sending=after_sending)
+    calls = failing_lines(monkeypatch, on_calls={3, 7}, after_sending=after_sending)
     before = setup.calls()
 
     run = setup.run()
@@ -454,7 +439,7 @@ def test_a_line_never_answered_is_left_to_the_next_run_which_applies_each_change
     sim = simulator_factory(seed="demo")
     setup = stock_setup(sim, 40)
     change_stock(setup, TEN_OF_FORTY)
-    calls = answer_lost(monkeypatch, on_calls={2, 11, 12}, after_sending=False)  # one line
+    calls = failing_lines(monkeypatch, on_calls={2, 11, 12})  # one line, three times
 
     failed = setup.run()
     assert failed.status != FlowRun.Status.SUCCEEDED
