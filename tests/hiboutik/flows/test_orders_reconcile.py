@@ -114,12 +114,12 @@ def test_the_day_before_is_read_after_midnight_then_once_more_after_noon(
 
 
 def test_while_the_till_sells_nothing_reconciliations_grow_apart_until_a_sale_comes(
-    simulator_factory, client, monkeypatch
+    simulator_factory, client, request
 ):
     from datetime import datetime, time
     from zoneinfo import ZoneInfo
 
-    from hiboutik.flows import orders_import
+    from benchmarks import clocked
     from integrations.models import IntegrationEvent
 
     sim = simulator_factory(seed="demo")
@@ -128,10 +128,15 @@ def test_while_the_till_sells_nothing_reconciliations_grow_apart_until_a_sale_co
     shop = make_shop(sim, first_run=False, import_from=today.isoformat())
 
     def calls_at(hour: int) -> int:
-        moment = datetime.combine(today, time(hour), tzinfo=zone)
-        monkeypatch.setattr(orders_import, "timezone", _Clock(moment))
+        now["moment"] = datetime.combine(today, time(hour), tzinfo=zone)
         return shop.run().api_calls
 
+    # Every module on the same clock: the events' `received_at` too, which tells whether a
+    # sale came since the last reconciliation (on the real clock, it depended on the hour
+    # the test ran at).
+    now = {"moment": timezone.now()}
+    clocked.install(lambda: now["moment"])
+    request.addfinalizer(clocked.uninstall)
     lost = shop.ring_up(store_id=1, payment="CB", lines=[{"product_id": 4, "quantity": 1}])
     assert calls_at(8) == 1 + 1  # today's listing, and the sale no webhook brought
     assert Order.objects.filter(external_reference=str(lost["sale_id"])).exists()
