@@ -73,7 +73,7 @@ from integrations.models import (
 )
 from integrations.registry import get_type
 from integrations.schedules import crontab_fields
-from integrations.selectors.quota import calls_by_day, calls_by_flow, quota_use
+from integrations.selectors.quota import QuotaUse, calls_by_day, calls_by_flow, quota_use
 from integrations.services.integrations import integration_create
 from integrations.services.schedules import schedules_apply_recommended
 from integrations.services.webhooks import webhook_register
@@ -633,15 +633,17 @@ class Month:
             self.stranded.append(self._counted_minus_received() - before)
 
     def _counted_minus_received(self) -> int:
-        month = MONTH_START.strftime("%Y-%m")
-        ledger = quota_use("bench@" + self.simulator.base_url, 10_000, month)
-        return ledger.calls - self.simulator.stats()["calls_this_month"]
+        return self._ledger().calls - self.simulator.stats()["calls_this_month"]
+
+    def _ledger(self) -> QuotaUse:
+        """The month's use in Connect's call ledger."""
+        return quota_use("bench@" + self.simulator.base_url, 10_000, MONTH_START.strftime("%Y-%m"))
 
     def _accounts(self) -> Accounts:
         month = MONTH_START.strftime("%Y-%m")
         stats = self.simulator.stats()
         check(stats["month"] == month, f"the simulator's month is {stats['month']}, not {month}")
-        ledger = quota_use("bench@" + self.simulator.base_url, 10_000, month)
+        ledger = self._ledger()
         by_flow: Counter[str] = Counter()
         for row in calls_by_flow(ledger.account_key, month):
             by_flow[row["flow_key"] or "other"] += row["calls"]

@@ -20,16 +20,13 @@ from django.db.models.lookups import In, Lookup
 class AnyOf(Lookup):
     """`AnyOf("product_id", ids)`: usable in `filter()` as any lookup expression."""
 
-    lookup_name = "any_of"
-    prepare_rhs = False
-    can_use_none_as_rhs = False
-
     def __init__(self, lhs: str | Expression, values: Iterable[int]) -> None:
         # Integers only: the list is sent as one value, so a value that is not one would
         # not fail at binding as it would with `__in`.
         super().__init__(F(lhs) if isinstance(lhs, str) else lhs, [int(v) for v in values])
 
     def get_prep_lookup(self) -> list[int]:
+        # The list is the value: not prepared as one value of the column.
         return self.rhs
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:

@@ -158,10 +158,8 @@ def optional(row: Mapping[str, Any], *keys: str) -> Any:
 def text_of(row: Mapping[str, Any], *keys: str) -> str:
     """:func:`text` of the first of ``keys`` present: ``""`` when none is."""
     value = row.get(keys[0])
-    if type(value) is str:  # as the JSON API sends it: nothing to read
-        return value
     if value is None:
-        value = optional(row, *keys)
+        value = optional(row, *keys[1:])
     return text(value)
 
 
